@@ -1,0 +1,115 @@
+// 我的：本人信息、位置打卡授权开关、隐私指引、退出登录。
+const auth = require('../../services/auth');
+const api = require('../../services/api');
+const roles = require('../../services/roles');
+const subscribe = require('../../services/subscribe');
+const format = require('../../utils/format');
+
+Page({
+  data: {
+    hasMember: false,
+    name: '',
+    memberType: '',
+    phone: '',
+    unit: '',
+    place: '',
+    locationConsent: false,
+    savingConsent: false,
+    hideFromBoards: false,
+    isStaff: false,
+    roleLabel: '',
+    agreedVersion: '',
+  },
+
+  onLoad() {
+    subscribe.preload();
+    return this.load();
+  },
+
+  onShow() {
+    this.setData({ agreedVersion: auth.agreedPrivacyVersion() });
+  },
+
+  async load() {
+    this.setData({ agreedVersion: auth.agreedPrivacyVersion() });
+    try {
+      const me = await auth.fetchMe();
+      this.showMember(me.member);
+      this.setData({ isStaff: roles.isStaff(me), roleLabel: roles.roleLabel(me) });
+    } catch (e) {
+      // 错误已提示。
+    }
+  },
+
+  showMember(member) {
+    if (!member) {
+      this.setData({ hasMember: false, name: '', memberType: '尚未报到', locationConsent: false });
+      return;
+    }
+    const building = member.building ? member.building.name : '';
+    this.setData({
+      hasMember: true,
+      name: member.name,
+      memberType: format.memberTypeLabel(member.member_type),
+      phone: member.phone_masked || '',
+      unit: member.employer_unit ? member.employer_unit.name : '',
+      place: [member.community && member.community.name, building, member.room].filter(Boolean).join(' '),
+      locationConsent: !!member.location_consent,
+      hideFromBoards: !!member.hide_from_public_boards,
+    });
+  },
+
+  async onLocationConsentChange(e) {
+    const granted = !!e.detail.value;
+    this.setData({ locationConsent: granted, savingConsent: true });
+    try {
+      const member = await api.setLocationConsent(granted, { loading: '正在保存' });
+      this.setData({ locationConsent: !!(member && member.location_consent) });
+      wx.showToast({ title: granted ? '已开启位置打卡' : '已关闭位置打卡', icon: 'none' });
+    } catch (err) {
+      this.setData({ locationConsent: !granted });
+    } finally {
+      this.setData({ savingConsent: false });
+    }
+  },
+
+  async onHideFromBoardsChange(e) {
+    const hide = !!e.detail.value;
+    this.setData({ hideFromBoards: hide });
+    try {
+      const member = await api.updateMe({ hide_from_public_boards: hide }, { loading: '正在保存' });
+      this.setData({ hideFromBoards: !!(member && member.hide_from_public_boards) });
+    } catch (err) {
+      this.setData({ hideFromBoards: !hide });
+    }
+  },
+
+  onSubscribe() {
+    return subscribe.request(null).then((results) => {
+      const accepted = Object.keys(results).filter((k) => results[k] === 'accept').length;
+      wx.showToast({ title: accepted ? `已订阅 ${accepted} 类提醒` : '未订阅提醒', icon: 'none' });
+    });
+  },
+
+  goStaff() {
+    wx.navigateTo({ url: '/packages/staff/index/index' });
+  },
+
+  openPrivacy() {
+    if (typeof wx.openPrivacyContract === 'function') wx.openPrivacyContract({});
+  },
+
+  onLogout() {
+    wx.showModal({
+      title: '退出登录',
+      content: '退出后需要重新登录才能报到和打卡，确定退出吗？',
+      confirmText: '退出',
+      confirmColor: '#c7000b',
+      success: async (res) => {
+        if (!res.confirm) return;
+        await auth.logout();
+        wx.reLaunch({ url: '/pages/login/login' });
+      },
+    });
+  },
+});

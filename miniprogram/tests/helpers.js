@@ -1,0 +1,54 @@
+// 测试工具：用 miniprogram-simulate 渲染页面，TDesign 组件换成替身，取页面文字。
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const STUB = '/tests/stubs/t-generic/index';
+const APP_JSON = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'));
+
+// 页面 json 里指向 tdesign-miniprogram 的组件都换成替身；app.json 的全局组件照常加载。
+function usingComponentsFor(route) {
+  const json = JSON.parse(fs.readFileSync(path.join(ROOT, `${route}.json`), 'utf8'));
+  const using = { ...(APP_JSON.usingComponents || {}) };
+  Object.keys(json.usingComponents || {}).forEach((tag) => {
+    if (json.usingComponents[tag].startsWith('tdesign-miniprogram/')) using[tag] = STUB;
+  });
+  return using;
+}
+
+/** 渲染页面并挂到文档上；返回 simulate 的组件包装，page.instance 是页面实例。 */
+function renderPage(route) {
+  const simulate = require('miniprogram-simulate');
+  const id = simulate.load(path.join(ROOT, route), 'page', {
+    rootPath: ROOT,
+    compiler: process.env.WXML_COMPILER || 'official',
+    usingComponents: usingComponentsFor(route),
+  });
+  const page = simulate.render(id);
+  const parent = document.createElement('parent-wrapper');
+  page.attach(parent);
+  return page;
+}
+
+/** 页面上用户能看到的文字（去掉多余空白）。 */
+function textOf(node) {
+  const dom = node.dom || node;
+  return dom.textContent.replace(/\s+/g, ' ').trim();
+}
+
+/** 点击页面上 id 为 selector 的节点。 */
+function tap(page, selector) {
+  const node = page.querySelector(selector);
+  if (!node) throw new Error(`没有找到 ${selector}`);
+  node.dispatchEvent('tap');
+}
+
+/** 渲染页面、调用 onLoad(query)，等它发出的请求都有了回应。 */
+async function openPage(route, query = {}) {
+  const page = renderPage(route);
+  page.instance.onLoad(query);
+  await global.fakeWx.settle();
+  return page;
+}
+
+module.exports = { ROOT, renderPage, openPage, textOf, tap };

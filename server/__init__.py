@@ -1,0 +1,91 @@
+"""The app factory: settings, extensions, blueprints, error handlers, CLI."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from server import database
+from server.config import load_settings
+from server.errors import register_error_handlers
+from server.extensions import api, db, limiter, migrate
+from server.idempotency import init_request_transactions
+from server.schemas import MAX_ID
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """<int:…> in URLs: ids a database integer can hold; anything larger is simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+API_SPEC = {
+    "API_TITLE": "在职党员社区服务 API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "API_SPEC_OPTIONS": {
+        "security": [{"bearerAuth": []}],
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+            }
+        },
+    },
+}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.url_map.converters["int"] = DatabaseIntConverter
+    settings = load_settings(config)
+    app.config.update(settings)
+    app.config.update(API_SPEC)
+    app.config.update(
+        SECRET_KEY=settings["APP_SECRET_KEY"],
+        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS=database.engine_options(settings["DATABASE_URL"], settings),
+        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        MAX_CONTENT_LENGTH=settings["APP_MAX_BODY_BYTES"],
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=settings["DATABASE_MIGRATIONS_DIR"])
+    limiter.init_app(app)
+    api.init_app(app)
+    register_error_handlers(app)
+    init_request_transactions(app)
+    _register_blueprints()
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints() -> None:
+    from server import health
+    from server.activities import routes as activities
+    from server.auth import routes as auth
+    from server.members import routes as members
+    from server.notices import routes as notices
+    from server.pledges import routes as pledges
+    from server.points import routes as points
+
+    for module in (health, auth, members, activities, points, pledges, notices):
+        api.register_blueprint(module.blp)
+
+
+def _register_cli(app: Flask) -> None:
+    from server.cli import register
+
+    register(app)

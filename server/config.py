@@ -1,0 +1,146 @@
+"""Settings: defaults, then a TOML file, then environment variables (for secrets in deployment).
+
+A TOML key `url` in section `[database]` becomes the Flask setting `DATABASE_URL`; the
+environment variable `PARTY_DATABASE_URL` overrides it. `config.example.toml` documents each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "PARTY_"
+CONFIG_PATH_VAR = "PARTY_CONFIG"
+DEV_SECRET = "dev-only-secret-not-for-production"
+
+DEFAULTS: dict[str, Any] = {
+    # [app]
+    "APP_ENV": "development",
+    "APP_SECRET_KEY": DEV_SECRET,
+    "APP_PRIVACY_NOTICE_VERSION": "2026-11",
+    "APP_MAX_BODY_BYTES": 8 * 1024 * 1024,
+    # [database]
+    "DATABASE_URL": "sqlite:///party.sqlite3",
+    "DATABASE_MIGRATIONS_DIR": str(Path(__file__).resolve().parent.parent / "migrations"),
+    "DATABASE_SQLITE_BUSY_TIMEOUT_MS": 30000,
+    "DATABASE_POOL_SIZE": 10,
+    # [auth]
+    "AUTH_TOKEN_TTL_HOURS": 72,
+    "AUTH_LOGIN_LIMIT_PER_ADDRESS": "30 per minute",
+    "AUTH_LOGIN_LIMIT_PER_OPENID": "10 per minute",
+    # [ratelimit]
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    # [redis]
+    "REDIS_URL": "",
+    # [wechat]
+    "WECHAT_APPID": "wx-demo-appid",
+    "WECHAT_SECRET": "demo-secret",
+    "WECHAT_API_BASE_URL": "http://127.0.0.1:8765/",
+    "WECHAT_TIMEOUT_SECONDS": 5,
+    "WECHAT_MAX_RETRIES": 2,
+    "WECHAT_STANDIN_HOST": "127.0.0.1",
+    "WECHAT_STANDIN_PORT": 8765,
+    # [idempotency]
+    "IDEMPOTENCY_KEEP_HOURS": 48,
+    # [scheduler]
+    "SCHEDULER_MISFIRE_GRACE_SECONDS": 60,
+    # [clockin]
+    "CLOCKIN_EARLY_MINUTES": 30,
+    "CLOCKIN_LATE_CLOCKOUT_MINUTES": 60,
+    "CLOCKIN_QR_WINDOW_SECONDS": 30,
+    "CLOCKIN_MAX_ACCURACY_METERS": 100,
+    "CLOCKIN_MISSING_CLOCKOUT_RULE": "mark_unconfirmed",
+    "CLOCKIN_ROUNDING": "half_hour_down",
+    "CLOCKIN_MIN_SHARE": 0.0,
+    # [activities]
+    "ACTIVITIES_ARCHIVE_AFTER_DAYS": 30,
+    # [demo]
+    "DEMO_HOST": "127.0.0.1",
+    "DEMO_PORT": 5000,
+    # [notices]
+    "NOTICES_OUTBOX_BATCH_SIZE": 50,
+    "NOTICES_DELIVER_BUDGET_SECONDS": 50,
+    "NOTICES_RETRY_BASE_SECONDS": 60,
+    "NOTICES_MAX_ATTEMPTS": 5,
+    "NOTICES_QUOTA_PAUSE_MINUTES": 60,
+    "NOTICES_START_REMINDER_MINUTES": 60,
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    """Environment variables are strings; give them the type of the default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, (list, dict)):
+        return json.loads(raw)
+    return raw
+
+
+def _flatten(toml: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for section, values in toml.items():
+        if isinstance(values, dict):
+            for key, value in values.items():
+                flat[f"{section}_{key}".upper()] = value
+        else:
+            flat[section.upper()] = values
+    return flat
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    settings = dict(DEFAULTS)
+    path = os.environ.get(CONFIG_PATH_VAR)
+    if path:
+        settings.update(_flatten(tomllib.loads(Path(path).read_text(encoding="utf-8"))))
+    elif Path("config.toml").exists():
+        settings.update(_flatten(tomllib.loads(Path("config.toml").read_text(encoding="utf-8"))))
+    for key, value in os.environ.items():
+        if key.startswith(ENV_PREFIX) and key != CONFIG_PATH_VAR:
+            name = key[len(ENV_PREFIX):]
+            settings[name] = _coerce(value, settings.get(name, ""))
+    if overrides:
+        settings.update(overrides)
+    _check_secrets(settings)
+    return settings
+
+
+def _check_secrets(settings: dict[str, Any]) -> None:
+    if settings["APP_ENV"] == "development" or settings["APP_ENV"] == "test":
+        return
+    if settings["APP_SECRET_KEY"] in ("", DEV_SECRET):
+        raise RuntimeError(
+            "APP_SECRET_KEY must be set (PARTY_APP_SECRET_KEY) outside development"
+        )
+    if settings["WECHAT_SECRET"] in ("", DEFAULTS["WECHAT_SECRET"]):
+        raise RuntimeError("WECHAT_SECRET must be set (PARTY_WECHAT_SECRET) outside development")
+
+# [pledges] (appended by the pledges area)
+DEFAULTS.update(
+    {
+        "PLEDGES_SIGNATURE_MAX_BYTES": 256 * 1024,
+        "PLEDGES_SIGNATURE_MAX_PIXELS": 2_000_000,
+        "PLEDGES_PHOTO_MAX_BYTES": 3 * 1024 * 1024,
+        "PLEDGES_PHOTO_MAX_PIXELS": 24_000_000,
+    }
+)
+# [party_day] (appended by the pledges area)
+DEFAULTS.update(
+    {
+        "PARTY_DAY_DEFAULT_DAY": 15,
+        "PARTY_DAY_DEFAULT_WINDOW_DAYS": 1,
+        "PARTY_DAY_MAX_WINDOW_DAYS": 2,
+        "PARTY_DAY_START_TIME": "09:00",
+        "PARTY_DAY_END_TIME": "17:00",
+        "PARTY_DAY_CREATE_AHEAD_DAYS": 20,
+        "PARTY_DAY_RADIUS_M": 300,
+        "PARTY_DAY_DEDICATION_DAYS_PER_YEAR": 2,
+    }
+)

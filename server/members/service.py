@@ -1,0 +1,312 @@
+"""Reporting to the community (到社区报到), the registration card, consents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from server.audit.service import record as audit
+from server.auth.scope import (
+    COMMUNITY_MANAGERS,
+    Principal,
+    can_manage_building,
+    require_community,
+    staff_members_clause,
+)
+from server.errors import conflict, invalid, not_found
+from server.excel import set_up_for_printing, workbook_bytes
+from server.extensions import db
+from server.members.models import (
+    ACTIVE_REGISTRATION,
+    MEMBER_TYPE_LABELS,
+    Building,
+    Community,
+    EmployerUnit,
+    Member,
+    MemberType,
+    Registration,
+    RegistrationStatus,
+)
+from server.timeutil import to_local, utcnow
+
+
+def member_of(user) -> Member | None:
+    return db.session.scalar(sa.select(Member).filter_by(user_id=user.id))
+
+
+def active_registration(member_id: int) -> Registration | None:
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.member_id == member_id, Registration.status.in_(ACTIVE_REGISTRATION)
+        )
+    )
+
+
+def _check_place(community_id: int, building_id: int) -> Building:
+    building = db.session.get(Building, building_id)
+    if db.session.get(Community, community_id) is None:
+        raise invalid(
+            "community_not_found", "所选社区不存在", {"fields": {"community_id": "不存在"}}
+        )
+    if building is None or building.community_id != community_id:
+        raise invalid(
+            "building_not_in_community",
+            "所选楼栋不属于该社区，请重新选择",
+            {"fields": {"building_id": "不属于所选社区"}},
+        )
+    return building
+
+
+def submit_registration(principal: Principal, data: dict[str, Any]) -> Registration:
+    """A member reports to the community where they live. Moving house ends the old card."""
+    if not data["privacy_agreed"]:
+        raise invalid("privacy_consent_required", "请阅读并同意隐私政策后再报到")
+    if data["privacy_version"] != current_app.config["APP_PRIVACY_NOTICE_VERSION"]:
+        raise invalid(
+            "privacy_version_outdated",
+            "隐私政策已更新，请阅读最新版本后重新同意",
+            {"current_version": current_app.config["APP_PRIVACY_NOTICE_VERSION"]},
+        )
+    _check_place(data["community_id"], data["building_id"])
+    unit_id = data.get("employer_unit_id")
+    if unit_id is not None and db.session.get(EmployerUnit, unit_id) is None:
+        raise invalid(
+            "unit_not_found", "所选工作单位不存在", {"fields": {"employer_unit_id": "不存在"}}
+        )
+    if data["member_type"] == MemberType.IN_SERVICE and unit_id is None:
+        raise invalid(
+            "unit_required", "在职党员请选择工作单位", {"fields": {"employer_unit_id": "必填"}}
+        )
+
+    member = principal.member
+    if member is None:
+        member = Member(user_id=principal.user_id, name=data["name"])
+        db.session.add(member)
+        principal.member = member
+    member.name = data["name"]
+    member.phone = data["phone"]
+    member.member_type = data["member_type"]
+    member.employer_unit_id = unit_id
+    member.privacy_version = data["privacy_version"]
+    member.privacy_agreed_at = utcnow()
+    db.session.flush()
+
+    current = active_registration(member.id)
+    same_place = current is not None and (
+        current.community_id,
+        current.building_id,
+        current.room,
+    ) == (data["community_id"], data["building_id"], data["room"])
+    if current is not None and current.status == RegistrationStatus.SUBMITTED:
+        if same_place:
+            return current
+        raise conflict(
+            "registration_pending", "您已有待审核的报到申请，请等待审核或撤回后重新提交"
+        )
+    if current is not None and same_place:
+        raise conflict("already_registered", "您已在该社区报到，无需重复提交")
+    if current is not None:
+        current.status = RegistrationStatus.ENDED
+        current.ended_at = utcnow()
+        db.session.flush()
+
+    registration = Registration(
+        member_id=member.id,
+        community_id=data["community_id"],
+        building_id=data["building_id"],
+        room=data["room"],
+        status=RegistrationStatus.SUBMITTED,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def my_registrations(member: Member | None) -> list[Registration]:
+    if member is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .filter_by(member_id=member.id)
+            .order_by(Registration.submitted_at.desc(), Registration.id.desc())
+        )
+    )
+
+
+def withdraw_registration(principal: Principal, registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or principal.member_id != registration.member_id:
+        raise not_found("报到申请")
+    if registration.status != RegistrationStatus.SUBMITTED:
+        raise conflict("registration_not_pending", "只有待审核的报到申请可以撤回")
+    registration.status = RegistrationStatus.WITHDRAWN
+    registration.decided_at = utcnow()
+    return registration
+
+
+def staff_registrations_query(
+    principal: Principal, status: str | None = None, community_id: int | None = None
+) -> sa.Select:
+    communities = principal.community_ids(COMMUNITY_MANAGERS)
+    grids = principal.grid_ids()
+    scope = sa.or_(
+        Registration.community_id.in_(communities),
+        Registration.building_id.in_(sa.select(Building.id).where(Building.grid_id.in_(grids))),
+    )
+    statement = sa.select(Registration).where(scope)
+    if status:
+        statement = statement.where(Registration.status == status)
+    if community_id:
+        statement = statement.where(Registration.community_id == community_id)
+    return statement.order_by(Registration.submitted_at.desc(), Registration.id.desc())
+
+
+def staff_members_query(
+    principal: Principal,
+    community_id: int | None = None,
+    grid_id: int | None = None,
+    member_type: str | None = None,
+    name: str | None = None,
+) -> sa.Select:
+    """Members the caller looks after, filtered as staff ask for them."""
+    statement = sa.select(Member).where(staff_members_clause(principal))
+    if community_id:
+        statement = statement.where(Member.community_id == community_id)
+    if grid_id:
+        statement = statement.where(
+            Member.building_id.in_(sa.select(Building.id).filter_by(grid_id=grid_id))
+        )
+    if member_type:
+        statement = statement.where(Member.member_type == member_type)
+    if name:
+        statement = statement.where(Member.name.contains(name, autoescape=True))
+    return statement.order_by(Member.id)
+
+
+def _staff_registration(principal: Principal, registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or not can_manage_building(principal, registration.building):
+        raise not_found("报到申请")
+    return registration
+
+
+def _registration_state(registration: Registration) -> dict[str, Any]:
+    return {"status": registration.status, "reject_reason": registration.reject_reason}
+
+
+def approve_registration(principal: Principal, registration_id: int) -> Registration:
+    registration = _staff_registration(principal, registration_id)
+    if registration.status == RegistrationStatus.APPROVED:
+        return registration
+    if registration.status != RegistrationStatus.SUBMITTED:
+        raise conflict("registration_not_pending", "该报到申请已处理，请刷新后查看")
+    before = _registration_state(registration)
+    registration.status = RegistrationStatus.APPROVED
+    registration.decided_at = utcnow()
+    registration.decided_by_user_id = principal.user_id
+    member = registration.member
+    member.community_id = registration.community_id
+    member.building_id = registration.building_id
+    member.room = registration.room
+    audit(
+        principal.user_id,
+        "registration.approve",
+        "registration",
+        registration.id,
+        community_id=registration.community_id,
+        before=before,
+        after=_registration_state(registration),
+    )
+    return registration
+
+
+def reject_registration(principal: Principal, registration_id: int, reason: str) -> Registration:
+    registration = _staff_registration(principal, registration_id)
+    if registration.status != RegistrationStatus.SUBMITTED:
+        raise conflict("registration_not_pending", "该报到申请已处理，请刷新后查看")
+    before = _registration_state(registration)
+    registration.status = RegistrationStatus.REJECTED
+    registration.reject_reason = reason
+    registration.decided_at = utcnow()
+    registration.decided_by_user_id = principal.user_id
+    audit(
+        principal.user_id,
+        "registration.reject",
+        "registration",
+        registration.id,
+        community_id=registration.community_id,
+        before=before,
+        after=_registration_state(registration),
+        reason=reason,
+    )
+    return registration
+
+
+def set_location_consent(member: Member, granted: bool) -> Member:
+    """Location for clock-in is a consent of its own, given or withdrawn at any time."""
+    if member.location_consent != granted:
+        member.location_consent = granted
+        member.location_consent_at = utcnow()
+    return member
+
+
+CARD_COLUMNS = ("姓名", "手机号", "党员类型", "工作单位", "单位党组织", "网格", "楼栋", "房号",
+                "报到日期", "审核日期")
+
+
+def registration_cards_xlsx(principal: Principal, community_id: int) -> tuple[bytes, str]:
+    """在职党员登记卡 of a community as a printable workbook; every export is logged."""
+    community = require_community(principal, community_id)
+    rows = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.community_id == community_id,
+            Registration.status == RegistrationStatus.APPROVED,
+        )
+        .order_by(Registration.building_id, Registration.room, Registration.id)
+    ).all()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "在职党员登记卡"
+    sheet.append([f"{community.name} 党员报到登记卡"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(list(CARD_COLUMNS))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    for registration in rows:
+        member = registration.member
+        unit = member.employer_unit
+        sheet.append(
+            [
+                member.name,
+                member.phone,
+                MEMBER_TYPE_LABELS.get(member.member_type, member.member_type),
+                unit.name if unit else "",
+                unit.party_org_name if unit else "",
+                registration.building.grid.name,
+                registration.building.name,
+                registration.room,
+                to_local(registration.submitted_at).strftime("%Y-%m-%d"),
+                to_local(registration.decided_at).strftime("%Y-%m-%d")
+                if registration.decided_at
+                else "",
+            ]
+        )
+    for column, width in zip("ABCDEFGHIJ", (10, 14, 10, 20, 20, 10, 10, 8, 12, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    set_up_for_printing(sheet, header_row=2)
+    audit(
+        principal.user_id,
+        "export.registration_cards",
+        "community",
+        community_id,
+        community_id=community_id,
+        after={"rows": len(rows)},
+    )
+    return workbook_bytes(book), f"registration-cards-{community_id}.xlsx"

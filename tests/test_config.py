@@ -1,0 +1,57 @@
+"""Settings: every key documented, environment overrides, no usable secret outside development."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from server.config import DEFAULTS, load_settings
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+
+
+def documented_keys() -> set[str]:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    # commented-out keys count as documented: "# migrations_dir = ..."
+    uncommented = re.sub(r"^# ([a-z_]+ = )", r"\1", text, flags=re.MULTILINE)
+    keys = set()
+    for section, values in tomllib.loads(uncommented).items():
+        keys |= {f"{section}_{key}".upper() for key in values}
+    return keys
+
+
+def test_config_example_documents_every_setting():
+    assert set(DEFAULTS) - documented_keys() == set()
+
+
+def test_config_example_has_no_setting_the_service_does_not_know():
+    assert documented_keys() - set(DEFAULTS) == set()
+
+
+def test_environment_variables_override_and_keep_their_type(monkeypatch):
+    monkeypatch.setenv("PARTY_AUTH_TOKEN_TTL_HOURS", "5")
+    monkeypatch.setenv("PARTY_DATABASE_URL", "sqlite:///elsewhere.sqlite3")
+    settings = load_settings()
+    assert settings["AUTH_TOKEN_TTL_HOURS"] == 5
+    assert settings["DATABASE_URL"] == "sqlite:///elsewhere.sqlite3"
+
+
+def test_a_toml_file_named_by_party_config_is_read(monkeypatch, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[auth]\ntoken_ttl_hours = 12\n', encoding="utf-8")
+    monkeypatch.setenv("PARTY_CONFIG", str(path))
+    assert load_settings()["AUTH_TOKEN_TTL_HOURS"] == 12
+
+
+def test_production_refuses_to_start_with_the_development_secrets():
+    with pytest.raises(RuntimeError, match="APP_SECRET_KEY"):
+        load_settings({"APP_ENV": "production"})
+    with pytest.raises(RuntimeError, match="WECHAT_SECRET"):
+        load_settings({"APP_ENV": "production", "APP_SECRET_KEY": "a-real-secret"})
+    settings = load_settings(
+        {"APP_ENV": "production", "APP_SECRET_KEY": "a-real-secret", "WECHAT_SECRET": "real"}
+    )
+    assert settings["APP_ENV"] == "production"
