@@ -9,7 +9,6 @@ import sqlalchemy as sa
 import time_machine
 
 from server.activities.models import Activity
-
 from server.auth.models import RoleGrant, User
 from server.demo import seed
 from server.extensions import db
