@@ -121,6 +121,13 @@ def _check_secrets(settings: dict[str, Any]) -> None:
         )
     if settings["WECHAT_SECRET"] in ("", DEFAULTS["WECHAT_SECRET"]):
         raise RuntimeError("WECHAT_SECRET must be set (PARTY_WECHAT_SECRET) outside development")
+    if settings["RATELIMIT_ENABLED"] and settings["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        # per-process counters: behind a proxy with N app processes a limit becomes N times
+        # looser, and each restart forgets it
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI must be shared storage (PARTY_RATELIMIT_STORAGE_URI, e.g. "
+            "redis://127.0.0.1:6379/1) outside development"
+        )
 
 # [pledges] (appended by the pledges area)
 DEFAULTS.update(

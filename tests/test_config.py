@@ -51,7 +51,8 @@ def test_production_refuses_to_start_with_the_development_secrets():
         load_settings({"APP_ENV": "production"})
     with pytest.raises(RuntimeError, match="WECHAT_SECRET"):
         load_settings({"APP_ENV": "production", "APP_SECRET_KEY": "a-real-secret"})
-    settings = load_settings(
-        {"APP_ENV": "production", "APP_SECRET_KEY": "a-real-secret", "WECHAT_SECRET": "real"}
-    )
+    real = {"APP_ENV": "production", "APP_SECRET_KEY": "a-real-secret", "WECHAT_SECRET": "real"}
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        load_settings(real)  # per-process counters would not hold across app processes
+    settings = load_settings({**real, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1"})
     assert settings["APP_ENV"] == "production"
