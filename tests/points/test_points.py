@@ -15,6 +15,7 @@ from server import events
 from server.audit.models import AuditEntry
 from server.auth.models import Role
 from server.extensions import db
+from server.points.leaderboard import leaderboard
 from server.points.models import PointBalance, PointEntry
 from server.points.reconcile import reconcile
 from tests.points.helpers import activity, approve_hours, street_rule
@@ -193,6 +194,64 @@ def test_board_ranks_ties_masks_names_hides_who_asked_and_shows_my_rank(
     street = login("me").get(f"/api/v1/points/leaderboards?scope=street&scope_id="
                              f"{org.street.id}&period=all").json
     assert len(street["entries"]) == 5
+
+
+@NOV
+def test_board_ties_across_the_cut_opted_out_rank_member_type_and_unknown_place(
+        org, make_member, make_staff, login):
+    street_rule(org.street.id, points=10)
+    make_staff("staff", Role.COMMUNITY_STAFF, community_id=org.communities[0].id)
+    act = activity(org.communities[0].id, date(2026, 11, 10))
+    unit = org.units[0]
+    hours = {"a": 5, "b": 4, "c": 4, "hid": 6, "ret": 4, "low": 1}
+    members = {}
+    for n, h in hours.items():
+        members[n] = make_member(n, org.buildings[0], unit, name=f"李小{n}",
+                                 member_type="retired" if n == "ret" else "in_service",
+                                 hide_from_public_boards=(n == "hid"))
+        approve_hours(members[n].id, act, h)
+
+    def board(who, **query):
+        query = {"scope": "community", "scope_id": org.communities[0].id,
+                 "period": "2026-11", **query}
+        return login(who).get("/api/v1/points/leaderboards", query_string=query)
+
+    # b, c and ret tie at 40: the cut after two rows keeps rank 2, and c (cut off) is 2 too
+    cut = board("c", limit=2).json
+    assert [(e["rank"], e["points"]) for e in cut["entries"]] == [(1, 50), (2, 40)]
+    assert cut["scope_name"] == "社区1" and not any(e["is_me"] for e in cut["entries"])
+    assert cut["me"] == {"rank": 2, "points": 40, "hours": "4.00",
+                         "hidden_from_public": False}
+    # the member who opted out is not on the public board, yet sees their own rank there
+    hid = board("hid").json
+    assert members["hid"].name not in {e["name"] for e in hid["entries"]}
+    assert [e["rank"] for e in hid["entries"]] == [1, 2, 2, 2, 5]
+    assert hid["me"] == {"rank": 1, "points": 60, "hours": "6.00", "hidden_from_public": True}
+    # my own row shows my full name on a public board, the others masked
+    mine = next(e for e in board("b").json["entries"] if e["is_me"])
+    assert mine["name"] == "李小b" and hid["entries"][0]["name"] == "李*a"
+    # staff in scope see everyone with full names, and on that board ranks count who opted out
+    staff = board("staff").json
+    assert staff["full_names"] and staff["entries"][0]["name"] == "李小hid"
+    assert staff["entries"][0]["member_id"] == members["hid"].id and staff["me"] is None
+    full = leaderboard(scope="community", scope_id=org.communities[0].id, period="2026-11",
+                       full_names=True, me=members["a"])
+    assert full["me"]["rank"] == 2 and full["entries"][1]["is_me"]
+    # a member type filter keeps only that type; a member of another type has no rank there
+    retired = board("a", member_type="retired").json
+    assert [(e["name"], e["rank"]) for e in retired["entries"]] == [("李***t", 1)]
+    assert retired["me"] is None
+    assert board("ret", member_type="retired").json["me"]["rank"] == 1
+    # the same board by unit and by year (stars on year boards only, none set here)
+    by_unit = board("low", scope="unit", scope_id=unit.id, period="2026").json
+    assert by_unit["scope_name"] == unit.name and by_unit["me"]["rank"] == 5
+    assert {e["stars"] for e in by_unit["entries"]} == {0}
+    assert {e["stars"] for e in hid["entries"]} == {None}
+    # a board of a period nobody earned in is empty, my rank with it
+    empty = board("a", period="2025").json
+    assert empty["entries"] == [] and empty["me"] is None
+    missing = board("a", scope="grid", scope_id=10**6)
+    assert missing.status_code == 404 and missing.json["code"] == "not_found"
 
 
 @NOV
