@@ -402,7 +402,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", help="database name (default bench_<size>_<pid>)")
     parser.add_argument("--reuse", action="store_true",
-                        help="use the --database as it is (already generated): no generation")
+                        help="use the --database as it is (already generated): no generation, "
+                             "and it is kept afterwards")
     parser.add_argument("--keep", action="store_true", help="do not drop the database after")
     parser.add_argument("--only", nargs="*", default=None,
                         choices=["burst", "leaderboard", "broadcast"],
@@ -465,7 +466,7 @@ def main(argv: list[str] | None = None) -> None:
         (work_dir / "figures.json").write_text(json.dumps(figures, indent=1, default=str))
         report = build_report(args.size, args.seed, info, figures, work_dir)
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):  # a reused database was made by someone else
             log(f"dropping database {name}")
             drop_database(name)
     RESULTS.mkdir(parents=True, exist_ok=True)
