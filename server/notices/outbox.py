@@ -17,7 +17,7 @@ import logging
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -166,6 +166,14 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
+_SENT_FROM_ARRAYS = sa.text(
+    "UPDATE subscribe_outbox SET status = 'sent', attempts = attempts + 1, errcode = NULL, "
+    "errmsg = NULL, sent_at = answers.answered_at, updated_at = :now "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:times AS timestamp[])) "
+    "AS answers (row_id, answered_at) WHERE subscribe_outbox.id = answers.row_id"
+)
+
+
 class _Changes:
     """A batch's results, written as one UPDATE per group of rows that change alike."""
 
@@ -184,18 +192,30 @@ class _Changes:
     def use_credit(self, credit_id: int) -> None:
         self.credit_delta[credit_id] = self.credit_delta.get(credit_id, 0) - 1
 
+    def _write_sent(self, outbox: sa.Table) -> None:
+        """Each sent row gets its own answer time: on PostgreSQL in one statement joined to
+        the unnested arrays of ids and times, on SQLite (in-process, no round trips) one
+        statement per row."""
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(_SENT_FROM_ARRAYS, {
+                "ids": [a["row_id"] for a in self.sent],
+                "times": [a["answered_at"].astimezone(UTC).replace(tzinfo=None)
+                          for a in self.sent],
+                "now": utcnow().replace(tzinfo=None),
+            })
+            return
+        db.session.execute(
+            outbox.update().where(outbox.c.id == sa.bindparam("row_id"))
+            .values(status=OutboxStatus.SENT.value, attempts=outbox.c.attempts + 1,
+                    errcode=None, errmsg=None,
+                    sent_at=sa.bindparam("answered_at", type_=UTCDateTime())),
+            self.sent,
+        )
+
     def write(self) -> None:
         outbox = SubscribeOutbox.__table__
         if self.sent:
-            # one statement, executed for every row (PostgreSQL: pipelined in one round trip)
-            db.session.execute(
-                outbox.update()
-                .where(outbox.c.id == sa.bindparam("row_id"))
-                .values(status=OutboxStatus.SENT.value,
-                        sent_at=sa.bindparam("answered_at", type_=UTCDateTime()),
-                        attempts=outbox.c.attempts + 1, errcode=None, errmsg=None),
-                self.sent,
-            )
+            self._write_sent(outbox)
         for values, ids in self.outbox.items():
             changes = dict(values)
             if changes.pop("attempted", False):
