@@ -6,6 +6,10 @@ rows. SQLite: every transaction starts with BEGIN IMMEDIATE (server/database.py)
 worker at a time holds the batch. The credits a batch may use are locked up front in id
 order, so two workers never wait on each other in a cycle.
 
+Within a batch, NOTICES_SEND_CONCURRENCY messages are on their way at a time (threads that
+only talk to WeChat; the claiming thread keeps the transaction and records every answer).
+The answers are written set-based: one UPDATE per group of rows that changed alike.
+
 The one window left is a crash between WeChat's answer and the commit: that batch is sent
 again. Batches are small (NOTICES_OUTBOX_BATCH_SIZE) to keep the window small.
 """
@@ -167,7 +171,7 @@ def _backoff(attempts: int) -> timedelta:
 
 
 _SENT_FROM_ARRAYS = sa.text(
-    "UPDATE subscribe_outbox SET status = 'sent', attempts = attempts + 1, errcode = NULL, "
+    "UPDATE subscribe_outbox SET status = :sent, attempts = attempts + 1, errcode = NULL, "
     "errmsg = NULL, sent_at = answers.answered_at, updated_at = :now "
     "FROM unnest(CAST(:ids AS integer[]), CAST(:times AS timestamp[])) "
     "AS answers (row_id, answered_at) WHERE subscribe_outbox.id = answers.row_id"
@@ -202,6 +206,7 @@ class _Changes:
                 "times": [a["answered_at"].astimezone(UTC).replace(tzinfo=None)
                           for a in self.sent],
                 "now": utcnow().replace(tzinfo=None),
+                "sent": OutboxStatus.SENT.value,
             })
             return
         db.session.execute(
@@ -230,7 +235,7 @@ class _Changes:
             db.session.execute(credits.update().where(credits.c.id.in_(ids))
                                .values(credits=credits.c.credits + delta))
         if self.credit_gone:
-            db.session.execute(credits.update().where(credits.c.id.in_(self.credit_gone))
+            db.session.execute(credits.update().where(credits.c.id.in_(sorted(self.credit_gone)))
                                .values(credits=0))
 
 
@@ -243,8 +248,8 @@ def deliver_batch(
     """Claim one batch of due rows, send them (several at a time through `pool`), record
     every answer, commit; the report says what happened (batches == 0: nothing was due).
 
-    `probe`: the first message goes alone, so that a WeChat whose quota is used up (or whose
-    token went stale) answers once, not once per thread."""
+    `probe`: the first message goes alone, so that a WeChat whose quota is used up answers
+    45009 once, not once per thread."""
     now = now or utcnow()
     size = size or current_app.config["NOTICES_OUTBOX_BATCH_SIZE"]
     report = DeliveryReport()
