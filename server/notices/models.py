@@ -153,4 +153,8 @@ class SubscribeOutbox(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("notice_id", "member_id", "template_id"),
         sa.Index("ix_subscribe_outbox_due", "status", "next_attempt_at"),
+        # the claim's order: the next batch is found without reading every pending row
+        sa.Index("ix_subscribe_outbox_pending", "id",
+                 postgresql_where=sa.text("status = 'pending'"),
+                 sqlite_where=sa.text("status = 'pending'")),
     )

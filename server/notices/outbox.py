@@ -6,16 +6,22 @@ rows. SQLite: every transaction starts with BEGIN IMMEDIATE (server/database.py)
 worker at a time holds the batch. The credits a batch may use are locked up front in id
 order, so two workers never wait on each other in a cycle.
 
+Within a batch, NOTICES_SEND_CONCURRENCY messages are on their way at a time (threads that
+only talk to WeChat; the claiming thread keeps the transaction and records every answer).
+The answers are written set-based: one UPDATE per group of rows that changed alike.
+
 The one window left is a crash between WeChat's answer and the commit: that batch is sent
 again. Batches are small (NOTICES_OUTBOX_BATCH_SIZE) to keep the window small.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -30,7 +36,7 @@ from server.notices.models import (
     SubscribeOutbox,
     SubscribeTemplate,
 )
-from server.timeutil import utcnow
+from server.timeutil import UTCDateTime, utcnow
 from server.wechat import client as wechat
 
 log = logging.getLogger(__name__)
@@ -121,25 +127,37 @@ def enqueue(notice: Notice, member_ids: list[int], now: datetime) -> None:
     )
 
 
-def _claim(now: datetime, size: int) -> list[SubscribeOutbox]:
-    return list(
-        db.session.scalars(
-            sa.select(SubscribeOutbox)
-            .where(
-                SubscribeOutbox.status == OutboxStatus.PENDING.value,
-                SubscribeOutbox.next_attempt_at <= now,
-            )
-            .order_by(SubscribeOutbox.id)
-            .limit(size)
-            .with_for_update(skip_locked=True)
+def _claim(now: datetime, size: int) -> list[sa.Row]:
+    """Due rows with their member's openid (None: no WeChat login), locked (PostgreSQL:
+    skipping rows another worker holds)."""
+    return db.session.execute(
+        sa.select(
+            SubscribeOutbox.id,
+            SubscribeOutbox.notice_id,
+            SubscribeOutbox.member_id,
+            SubscribeOutbox.template_id,
+            SubscribeOutbox.attempts,
+            User.openid,
         )
-    )
+        .outerjoin(Member, Member.id == SubscribeOutbox.member_id)
+        .outerjoin(User, User.id == Member.user_id)
+        .where(
+            SubscribeOutbox.status == OutboxStatus.PENDING.value,
+            SubscribeOutbox.next_attempt_at <= now,
+        )
+        .order_by(SubscribeOutbox.id)
+        .limit(size)
+        .with_for_update(of=SubscribeOutbox, skip_locked=True)
+    ).all()
 
 
-def _lock_credits(rows: list[SubscribeOutbox]) -> dict[tuple[int, int], SubscribeCredit]:
+def _lock_credits(rows: list[sa.Row]) -> dict[tuple[int, int], sa.Row]:
+    """(member, template) → (id, credits), locked in id order so that two workers never
+    wait on each other in a cycle."""
     pairs = sorted({(row.member_id, row.template_id) for row in rows})
-    credits = db.session.scalars(
-        sa.select(SubscribeCredit)
+    credits = db.session.execute(
+        sa.select(SubscribeCredit.id, SubscribeCredit.member_id, SubscribeCredit.template_id,
+                  SubscribeCredit.credits)
         .where(sa.tuple_(SubscribeCredit.member_id, SubscribeCredit.template_id).in_(pairs))
         .order_by(SubscribeCredit.id)
         .with_for_update()
@@ -152,9 +170,86 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def deliver_batch(now: datetime | None = None, size: int | None = None) -> DeliveryReport:
-    """Claim one batch of due rows, send them, record every answer, commit; the report says
-    what happened (batches == 0: nothing was due)."""
+_SENT_FROM_ARRAYS = sa.text(
+    "UPDATE subscribe_outbox SET status = :sent, attempts = attempts + 1, errcode = NULL, "
+    "errmsg = NULL, sent_at = answers.answered_at, updated_at = :now "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:times AS timestamp[])) "
+    "AS answers (row_id, answered_at) WHERE subscribe_outbox.id = answers.row_id"
+)
+
+
+class _Changes:
+    """A batch's results, written as one UPDATE per group of rows that change alike."""
+
+    def __init__(self) -> None:
+        self.outbox: dict[tuple, list[int]] = {}
+        self.sent: list[dict] = []
+        self.credit_delta: dict[int, int] = {}
+        self.credit_gone: set[int] = set()
+
+    def mark(self, row_id: int, **values) -> None:
+        self.outbox.setdefault(tuple(sorted(values.items())), []).append(row_id)
+
+    def mark_sent(self, row_id: int, sent_at: datetime) -> None:
+        self.sent.append({"row_id": row_id, "answered_at": sent_at})
+
+    def use_credit(self, credit_id: int) -> None:
+        self.credit_delta[credit_id] = self.credit_delta.get(credit_id, 0) - 1
+
+    def _write_sent(self, outbox: sa.Table) -> None:
+        """Each sent row gets its own answer time: on PostgreSQL in one statement joined to
+        the unnested arrays of ids and times, on SQLite (in-process, no round trips) one
+        statement per row."""
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(_SENT_FROM_ARRAYS, {
+                "ids": [a["row_id"] for a in self.sent],
+                "times": [a["answered_at"].astimezone(UTC).replace(tzinfo=None)
+                          for a in self.sent],
+                "now": utcnow().replace(tzinfo=None),
+                "sent": OutboxStatus.SENT.value,
+            })
+            return
+        db.session.execute(
+            outbox.update().where(outbox.c.id == sa.bindparam("row_id"))
+            .values(status=OutboxStatus.SENT.value, attempts=outbox.c.attempts + 1,
+                    errcode=None, errmsg=None,
+                    sent_at=sa.bindparam("answered_at", type_=UTCDateTime())),
+            self.sent,
+        )
+
+    def write(self) -> None:
+        outbox = SubscribeOutbox.__table__
+        if self.sent:
+            self._write_sent(outbox)
+        for values, ids in self.outbox.items():
+            changes = dict(values)
+            if changes.pop("attempted", False):
+                changes["attempts"] = outbox.c.attempts + 1
+            db.session.execute(outbox.update().where(outbox.c.id.in_(ids)).values(**changes))
+        by_delta: dict[int, list[int]] = {}
+        for credit_id, delta in self.credit_delta.items():
+            if credit_id not in self.credit_gone and delta:
+                by_delta.setdefault(delta, []).append(credit_id)
+        credits = SubscribeCredit.__table__
+        for delta, ids in by_delta.items():
+            db.session.execute(credits.update().where(credits.c.id.in_(ids))
+                               .values(credits=credits.c.credits + delta))
+        if self.credit_gone:
+            db.session.execute(credits.update().where(credits.c.id.in_(sorted(self.credit_gone)))
+                               .values(credits=0))
+
+
+def deliver_batch(
+    now: datetime | None = None,
+    size: int | None = None,
+    pool: Executor | None = None,
+    probe: bool = True,
+) -> DeliveryReport:
+    """Claim one batch of due rows, send them (several at a time through `pool`), record
+    every answer, commit; the report says what happened (batches == 0: nothing was due).
+
+    `probe`: the first message goes alone, so that a WeChat whose quota is used up answers
+    45009 once, not once per thread."""
     now = now or utcnow()
     size = size or current_app.config["NOTICES_OUTBOX_BATCH_SIZE"]
     report = DeliveryReport()
@@ -164,97 +259,107 @@ def deliver_batch(now: datetime | None = None, size: int | None = None) -> Deliv
         return report
     report.batches = 1
     credits = _lock_credits(rows)
-    notice_ids = {row.notice_id for row in rows}
-    notices = {
-        n.id: n for n in db.session.scalars(sa.select(Notice).where(Notice.id.in_(notice_ids)))
-    }
+    notices = dict(db.session.execute(
+        sa.select(Notice.id, Notice.message_data)
+        .where(Notice.id.in_({row.notice_id for row in rows}))
+    ).all())
     templates = {
         t.id: t
-        for t in db.session.scalars(
-            sa.select(SubscribeTemplate).where(
-                SubscribeTemplate.id.in_({r.template_id for r in rows})
-            )
+        for t in db.session.execute(
+            sa.select(SubscribeTemplate.id, SubscribeTemplate.template_id,
+                      SubscribeTemplate.page, SubscribeTemplate.active)
+            .where(SubscribeTemplate.id.in_({row.template_id for row in rows}))
         )
     }
-    openids = dict(
-        db.session.execute(
-            sa.select(Member.id, User.openid)
-            .join(User, Member.user_id == User.id)
-            .where(Member.id.in_({row.member_id for row in rows}))
-        ).all()
-    )
     max_attempts = current_app.config["NOTICES_MAX_ATTEMPTS"]
     pause = timedelta(minutes=current_app.config["NOTICES_QUOTA_PAUSE_MINUTES"])
+    changes = _Changes()
 
+    # the credits are shared out in row order before anything is sent: a member with two
+    # messages due and one credit gets the first only
+    left = {pair: credit.credits for pair, credit in credits.items()}
+    sending, messages = [], []
     for row in rows:
-        credit = credits.get((row.member_id, row.template_id))
-        openid = openids.get(row.member_id)
-        notice, template = notices[row.notice_id], templates[row.template_id]
-        if not openid or credit is None or credit.credits <= 0 or not template.active:
-            row.status = OutboxStatus.NO_CREDIT.value
+        pair = (row.member_id, row.template_id)
+        template = templates[row.template_id]
+        if not row.openid or left.get(pair, 0) <= 0 or not template.active:
+            changes.mark(row.id, status=OutboxStatus.NO_CREDIT.value)
             report.no_credit += 1
             continue
-        credit.credits -= 1
-        row.attempts += 1
-        page = (template.page or "").replace("{notice_id}", str(notice.id)) or None
-        try:
-            wechat.send_subscribe_message(openid, template.template_id, notice.message_data,
-                                          page=page)
-        except wechat.WeChatError as error:
-            errcode = getattr(error, "errcode", None)
-            errmsg = str(getattr(error, "errmsg", error))[:200]
-        except Exception as error:  # network trouble: like a busy answer, retried later
-            log.warning("subscribe send to member %s failed: %r", row.member_id, error)
-            errcode, errmsg = None, repr(error)[:200]
-        else:
-            row.status, row.sent_at, row.errcode, row.errmsg = (
-                OutboxStatus.SENT.value, utcnow(), None, None)
+        left[pair] -= 1
+        page = (template.page or "").replace("{notice_id}", str(row.notice_id)) or None
+        sending.append(row)
+        messages.append(wechat.SubscribeMessage(row.openid, template.template_id,
+                                                notices[row.notice_id], page))
+
+    outcomes = wechat.send_subscribe_messages(messages, pool, stop_on=PAUSE_CODES,
+                                              first_alone=probe)
+    for row, outcome in zip(sending, outcomes, strict=True):
+        credit_id = credits[(row.member_id, row.template_id)].id
+        if not outcome.attempted:
+            continue  # stopped by the quota: stays pending, untouched
+        if outcome.sent:
+            changes.mark_sent(row.id, outcome.answered_at)
+            changes.use_credit(credit_id)
             report.sent += 1
             continue
-
-        row.errcode, row.errmsg = errcode, errmsg
+        errcode = outcome.error.errcode
+        errmsg = str(outcome.error.errmsg)[:200]
+        failed = {"status": OutboxStatus.FAILED.value, "errcode": errcode, "errmsg": errmsg,
+                  "attempted": True}
         if errcode == REFUSED:
-            credit.credits = 0  # WeChat says no subscription is left
-            row.status = OutboxStatus.FAILED.value
+            changes.credit_gone.add(credit_id)  # WeChat says no subscription is left
+            changes.mark(row.id, **failed)
         elif errcode in PAUSE_CODES:
-            credit.credits += 1
-            row.attempts -= 1  # not the row's fault
-            row.next_attempt_at = now + pause
+            # not the row's fault: no attempt counted, the credit stays
+            next_attempt_at = now + pause
+            changes.mark(row.id, errcode=errcode, errmsg=errmsg, next_attempt_at=next_attempt_at)
             report.paused = True
             report.retry += 1
             log.warning("WeChat quota reached (%s): sending pauses until %s", errcode,
-                        row.next_attempt_at)
-            break  # the rest of the batch stays pending, untouched
+                        next_attempt_at)
+            continue
         elif errcode in RETRY_CODES or errcode is None:
-            credit.credits += 1  # nothing was delivered
-            if row.attempts >= max_attempts:
-                row.status = OutboxStatus.FAILED.value
-            else:
-                row.next_attempt_at = now + _backoff(row.attempts)
+            # nothing was delivered: the credit stays
+            attempts = row.attempts + 1
+            if attempts < max_attempts:
+                changes.mark(row.id, errcode=errcode, errmsg=errmsg, attempted=True,
+                             next_attempt_at=now + _backoff(attempts))
                 report.retry += 1
                 continue
+            changes.mark(row.id, **failed)
         else:
             # 40003, 47003 and anything else: permanent. A bad field is our fault: say so.
-            if errcode != BAD_OPENID:
-                credit.credits += 1  # WeChat delivered nothing, the subscription stays
-            row.status = OutboxStatus.FAILED.value
-            if errcode == BAD_FIELD:
+            if errcode == BAD_OPENID:
+                changes.use_credit(credit_id)
+            elif errcode == BAD_FIELD:
                 log.error("WeChat refused the fields of template %s for notice %s: %s",
-                          template.template_id, notice.id, notice.message_data)
+                          templates[row.template_id].template_id, row.notice_id,
+                          notices[row.notice_id])
+            changes.mark(row.id, **failed)
         report.failed += 1
         report.failures[errcode] = report.failures.get(errcode, 0) + 1
+    changes.write()
     db.session.commit()
     return report
 
 
 def deliver_due(now: datetime | None = None, budget_seconds: float | None = None) -> DeliveryReport:
-    """Send batches until nothing is due, WeChat's quota stops us, or the time budget is used."""
+    """Send batches until nothing is due, WeChat's quota stops us, or the time budget is used;
+    NOTICES_SEND_CONCURRENCY messages of a batch are on their way at a time."""
     now = now or utcnow()
     budget = budget_seconds or current_app.config["NOTICES_DELIVER_BUDGET_SECONDS"]
+    concurrency = int(current_app.config["NOTICES_SEND_CONCURRENCY"])
     started = time.perf_counter()
     total = DeliveryReport()
-    while True:
-        report = deliver_batch(now)
-        total.add(report)
-        if report.batches == 0 or report.paused or time.perf_counter() - started > budget:
-            return total
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if concurrency > 1:
+            pool = stack.enter_context(
+                ThreadPoolExecutor(concurrency, thread_name_prefix="outbox-send"))
+        while True:
+            # the first batch probes WeChat with one message before the others go
+            report = deliver_batch(now, pool=pool, probe=total.batches == 0)
+            total.add(report)
+            if report.batches == 0 or report.paused or time.perf_counter() - started > budget:
+                return total

@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -246,32 +248,47 @@ def _shared_token(store, fetch: Callable[[], dict], failed: str | None = None) -
 _sessions: dict[str, requests.Session] = {}
 
 
+def _new_http_session(base_url: str, pool_size: int) -> requests.Session:
+    session = requests.Session()
+    # proxies from the environment never apply to loopback (the stand-in), and looking them
+    # up costs more than the call itself
+    session.trust_env = urlsplit(base_url).hostname not in ("127.0.0.1", "localhost")
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 def _http_session(base_url: str) -> requests.Session:
     """One keep-alive connection pool per WeChat base URL, shared by all threads."""
     with _process_cache_lock:
         session = _sessions.get(base_url)
         if session is None:
-            session = requests.Session()
-            # proxies from the environment never apply to loopback (the stand-in), and looking
-            # them up costs more than the call itself
-            session.trust_env = urlsplit(base_url).hostname not in ("127.0.0.1", "localhost")
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=64)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            _sessions[base_url] = session
+            session = _sessions[base_url] = _new_http_session(base_url, 64)
         return session
 
 
 class AppWeChatClient(WeChatClient):
     """wechatpy's client, pointed at the configured base URL, with the shared token."""
 
-    def __init__(self, appid: str, secret: str, base_url: str, timeout: float, store):
+    def __init__(self, appid: str, secret: str, base_url: str, timeout: float, store,
+                 http: requests.Session | None = None):
         super().__init__(appid, secret, timeout=timeout, auto_retry=False)
         self.base_url = base_url
         self.API_BASE_URL = base_url + "cgi-bin/"
         self.wxa.API_BASE_URL = base_url
-        self._http = _http_session(base_url)
+        self._http = http or _http_session(base_url)
         self._store = store
+
+    def for_this_thread(self) -> AppWeChatClient:
+        """A copy with its own keep-alive connection, for a sending thread (same token)."""
+        copies = _thread_clients.__dict__.setdefault("copies", {})
+        copy = copies.get(id(self))
+        if copy is None or copy[0] is not self:
+            twin = AppWeChatClient(self.appid, self.secret, self.base_url, self.timeout,
+                                   self._store, http=_new_http_session(self.base_url, 1))
+            copy = copies[id(self)] = (self, twin)
+        return copy[1]
 
     def fetch_access_token(self) -> dict:
         """The HTTP call itself; only ever made under the token lock."""
@@ -299,6 +316,7 @@ class AppWeChatClient(WeChatClient):
 
 
 _clients: dict[tuple, AppWeChatClient] = {}
+_thread_clients = threading.local()
 
 
 def _client() -> AppWeChatClient:
@@ -333,13 +351,22 @@ def _token_in(error: WeChatClientException) -> str | None:
     return (parse_qs(urlsplit(url).query).get("access_token") or [None])[0]
 
 
-def _call(request: Callable[[AppWeChatClient], dict]) -> dict:
+def _call(
+    request: Callable[[AppWeChatClient], dict],
+    client: AppWeChatClient | None = None,
+    busy_retries: int | None = None,
+    refresh_token: bool = True,
+) -> dict:
     """Make one WeChat call: retry -1 (busy) a bounded number of times, and an invalid
-    token once after refreshing it. Raises WeChatError for anything else."""
-    client = _client()
-    busy_retries = int(current_app.config["WECHAT_MAX_RETRIES"])
+    token once after refreshing it (unless refresh_token is False: then it is raised like
+    anything else). Raises WeChatError for anything else.
+
+    Without `client` and `busy_retries` this needs the app context (the settings)."""
+    client = client or _client()
+    if busy_retries is None:
+        busy_retries = int(current_app.config["WECHAT_MAX_RETRIES"])
     busy_attempts = 0
-    refreshed = False
+    refreshed = not refresh_token
     while True:
         try:
             return request(client)
@@ -415,14 +442,10 @@ def get_phone_number(code: str) -> str:
     return result["phone_info"]["phoneNumber"]
 
 
-def send_subscribe_message(
-    openid: str, template_id: str, data: dict, page: str | None = None
-) -> None:
-    """Send one subscribe message (订阅消息). `data` values may be plain strings.
+SUBSCRIBE_SEND = "cgi-bin/message/subscribe/send"
 
-    Raises WeChatError: 43101 the member has no subscription left, 40003 bad openid, 47003
-    a value over WeChat's limits, 45009 daily quota, -1 busy after retries, None unreachable.
-    """
+
+def _subscribe_body(openid: str, template_id: str, data: dict, page: str | None) -> dict:
     body: dict[str, Any] = {
         "touser": openid,
         "template_id": template_id,
@@ -435,7 +458,111 @@ def send_subscribe_message(
     }
     if page:
         body["page"] = page
-    _call(lambda client: client.wxa._post("cgi-bin/message/subscribe/send", data=body))
+    return body
+
+
+def send_subscribe_message(
+    openid: str, template_id: str, data: dict, page: str | None = None
+) -> None:
+    """Send one subscribe message (订阅消息). `data` values may be plain strings.
+
+    Raises WeChatError: 43101 the member has no subscription left, 40003 bad openid, 47003
+    a value over WeChat's limits, 45009 daily quota, -1 busy after retries, None unreachable.
+    """
+    body = _subscribe_body(openid, template_id, data, page)
+    _call(lambda client: client.wxa._post(SUBSCRIBE_SEND, data=body))
+
+
+@dataclass(frozen=True)
+class SubscribeMessage:
+    openid: str
+    template_id: str
+    data: dict
+    page: str | None = None
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What became of one message of send_subscribe_messages."""
+
+    attempted: bool  # False: not sent because an earlier answer said stop
+    error: WeChatError | None = None  # None (and attempted): WeChat accepted it
+    answered_at: datetime | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.attempted and self.error is None
+
+
+NOT_ATTEMPTED = SendOutcome(attempted=False)
+
+
+def send_subscribe_messages(
+    messages: Sequence[SubscribeMessage],
+    pool: Executor | None = None,
+    stop_on: Collection[int] = (),
+    first_alone: bool = False,
+) -> list[SendOutcome]:
+    """Send many subscribe messages, several at a time through `pool`'s threads (one after
+    the other without it); one outcome per message, in order.
+
+    Each message is tried as send_subscribe_message tries one (busy retried with backoff),
+    except that an invalid token is refreshed once for the whole lot, by the calling thread,
+    and the messages it refused are sent once more. The sending threads never touch the
+    database: on SQLite the caller may hold the write lock. Once an answer's errcode is in
+    `stop_on` (WeChat's quota), the messages not yet started are not sent at all.
+    `first_alone`: the first message goes before any other is started (a probe: when WeChat
+    answers stop, no other message is on its way).
+    """
+    client = _client()
+    busy_retries = int(current_app.config["WECHAT_MAX_RETRIES"])
+    bodies = [_subscribe_body(m.openid, m.template_id, m.data, m.page) for m in messages]
+    outcomes: list[SendOutcome] = [NOT_ATTEMPTED] * len(messages)
+    stop = threading.Event()
+
+    def send(index: int, token: str) -> SendOutcome:
+        if stop.is_set():
+            return NOT_ATTEMPTED
+        params = {"access_token": token}
+        try:
+            _call(
+                lambda c: c.wxa._post(SUBSCRIBE_SEND, data=bodies[index], params=params),
+                client=client.for_this_thread(),
+                busy_retries=busy_retries,
+                refresh_token=False,
+            )
+            error = None
+        except WeChatError as refused:
+            error = refused
+        except Exception as trouble:  # like a network error: retried later by the caller
+            log.warning("subscribe send to %s failed: %r", messages[index].openid, trouble)
+            error = WeChatError(None, repr(trouble)[:200])
+        if error is not None and error.errcode in stop_on:
+            stop.set()
+        return SendOutcome(True, error, utcnow())
+
+    def send_all(indexes: list[int], token: str) -> None:
+        if pool is None or len(indexes) < 2:
+            answers = (send(i, token) for i in indexes)
+        else:
+            answers = pool.map(send, indexes, [token] * len(indexes))
+        for index, outcome in zip(indexes, answers, strict=True):
+            outcomes[index] = outcome
+
+    token = client.access_token
+    indexes = list(range(len(messages)))
+    if first_alone:
+        send_all(indexes[:1], token)
+        indexes = indexes[1:]
+    send_all(indexes, token)
+    expired = [
+        i for i, outcome in enumerate(outcomes)
+        if outcome.error is not None and outcome.error.errcode in INVALID_TOKEN_ERRCODES
+    ]
+    if expired and not stop.is_set():
+        client.refresh_token_after_failure(token)
+        send_all(expired, client.access_token)
+    return outcomes
 
 
 def msg_sec_check(content: str, openid: str | None = None, scene: int = 1) -> str:

@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
@@ -155,3 +156,111 @@ def test_members_without_a_credit_get_the_notice_in_app_only(app, org, bulk_memb
     stats = service.notice_stats(db.session.get(service.Notice, notice_id))
     assert (stats["audience_size"], stats["without_credit"]) == (3, 3)
     assert standin.state.sent() == []
+
+
+def _openids(member_ids):
+    from server.auth.models import User
+    from server.members.models import Member
+
+    return dict(db.session.execute(
+        sa.select(Member.id, User.openid).join(User, Member.user_id == User.id)
+        .where(Member.id.in_(member_ids))).all())
+
+
+def _rows(notice_id):
+    return {row.member_id: row for row in db.session.scalars(
+        sa.select(SubscribeOutbox).where(SubscribeOutbox.notice_id == notice_id))}
+
+
+def _credits():
+    return dict(db.session.execute(
+        sa.select(SubscribeCredit.member_id, SubscribeCredit.credits)).all())
+
+
+@pytest.mark.settings(NOTICES_SEND_CONCURRENCY=4, NOTICES_OUTBOX_BATCH_SIZE=25)
+def test_a_batch_sent_concurrently_sends_each_message_once_and_records_every_answer(
+    app, org, bulk_members, standin
+):
+    ids = bulk_members(org.buildings[0], 60, prefix="c")
+    without = bulk_members(org.buildings[1], 5, credits=0, prefix="z")
+    notice_id = _broadcast(org)
+    openids = _openids(ids)
+    refused = ids[10:13]
+    for member_id in refused:
+        standin.state.add_refusal(openids[member_id], "demo-tpl-notice")
+    standin.state.add_fault(SEND, 40003)
+    standin.state.add_fault(SEND, 47003)
+
+    report = outbox.deliver_due()
+
+    assert (report.sent, report.failed, report.no_credit, report.retry) == (55, 5, 5, 0)
+    assert report.failures == {43101: 3, 40003: 1, 47003: 1}
+    sent = standin.state.sent()
+    assert len(sent) == 55 and len({m["touser"] for m in sent}) == 55
+    rows = _rows(notice_id)
+    member_of = {openid: member_id for member_id, openid in openids.items()}
+    assert {member_of[m["touser"]] for m in sent} == {
+        m for m, row in rows.items() if row.status == "sent"}
+    assert all(row.sent_at is not None and row.attempts == 1
+               for row in rows.values() if row.status == "sent")
+    assert {m: rows[m].errcode for m in refused} == {m: 43101 for m in refused}
+    assert {rows[m].status for m in without} == {"no_credit"}
+    by_code = {row.errcode: m for m, row in rows.items() if row.status == "failed"}
+    credits = _credits()
+    # a refusal and a bad openid use the credit up; a bad field leaves it
+    assert [credits[by_code[c]] for c in (43101, 40003, 47003)] == [0, 0, 1]
+    assert sum(credits.values()) == 1
+    assert outbox.deliver_due().batches == 0  # nothing twice
+    assert len(standin.state.sent()) == 55
+
+
+@pytest.mark.settings(NOTICES_SEND_CONCURRENCY=4, NOTICES_OUTBOX_BATCH_SIZE=50)
+def test_quota_reached_in_the_middle_of_a_concurrent_batch_stops_and_the_rest_go_later(
+    app, org, bulk_members, standin
+):
+    bulk_members(org.buildings[0], 30, prefix="m")
+    notice_id = _broadcast(org)
+    # the first message of a run goes alone and meets a busy WeChat (retried later); the
+    # quota is then reached by the first of the messages sent concurrently
+    standin.state.add_fault(SEND, -1, times=3)
+    standin.state.add_fault(SEND, 45009)
+    now = utcnow()
+
+    report = outbox.deliver_due(now)
+
+    assert report.paused and report.batches == 1
+    first = _rows(notice_id)
+    sent_first = {m for m, row in first.items() if row.status == "sent"}
+    assert len(sent_first) == report.sent < 28  # what was on its way, not the rest
+    assert len(standin.state.sent()) == report.sent
+    quota = [row for row in first.values() if row.errcode == 45009]
+    assert len(quota) == 1 and quota[0].status == "pending" and quota[0].attempts == 0
+    assert quota[0].next_attempt_at >= now + timedelta(minutes=59)
+    held_back = [row for row in first.values() if row.status == "pending" and row.errcode is None]
+    assert len(held_back) == 30 - report.sent - 2
+    assert all(row.attempts == 0 and row.next_attempt_at <= now for row in held_back)
+
+    assert outbox.deliver_due(now).sent == len(held_back)  # the next run sends the rest
+    assert outbox.deliver_due(now + timedelta(minutes=61)).sent == 2  # busy and quota rows
+    sent = standin.state.sent()
+    assert len(sent) == 30 and len({m["touser"] for m in sent}) == 30
+    assert _statuses(notice_id) == {"sent": 30}
+    assert set(_credits().values()) == {0}
+
+
+@pytest.mark.settings(NOTICES_SEND_CONCURRENCY=4)
+def test_an_expired_token_in_a_concurrent_batch_is_refreshed_once_for_all(
+    app, org, bulk_members, standin
+):
+    bulk_members(org.buildings[0], 1, prefix="e")
+    _broadcast(org)
+    assert outbox.deliver_due().sent == 1
+    bulk_members(org.buildings[1], 40, prefix="f")
+    _broadcast(org)
+    standin.state.expire_tokens()
+
+    report = outbox.deliver_due()
+
+    assert (report.sent, report.failed, report.retry) == (40, 0, 0)
+    assert len({m["touser"] for m in standin.state.sent()}) == len(standin.state.sent()) == 41
+    assert standin.state.stats()["tokens_issued"] == 2
