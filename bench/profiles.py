@@ -6,8 +6,10 @@ from collections import Counter
 from pathlib import Path
 
 
-def _frames(line: str) -> tuple[list[str], int]:
+def _frames(line: str) -> tuple[list[str], int] | None:
     stack, _, count = line.rpartition(" ")
+    if not stack or not count.isdigit():
+        return None  # not a "frame;frame;… count" line
     return stack.split(";"), int(count)
 
 
@@ -32,9 +34,11 @@ def _samples(files: list[str]):
         path = Path(file)
         if not path.exists():
             continue
-        for line in path.read_text().splitlines():
-            if line.strip():
-                frames, count = _frames(line)
+        # "\n" only: frame names may hold other characters that splitlines() breaks on
+        for line in path.read_text(errors="replace").split("\n"):
+            parsed = _frames(line.strip())
+            if parsed:
+                frames, count = parsed
                 yield [_short(f) for f in frames], count
 
 
