@@ -7,6 +7,7 @@ new. Services never commit; this module does, once per request.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime, timedelta
 
@@ -38,6 +39,9 @@ class IdempotencyRecord(db.Model):
     __table_args__ = (sa.UniqueConstraint("principal", "key"),)
 
 
+_INSERT_RECORD = sa.insert(IdempotencyRecord.__table__)
+
+
 def _principal() -> str:
     user_id = peek_user_id()
     return f"u:{user_id}" if user_id else f"anon:{request.remote_addr}"
@@ -52,17 +56,25 @@ def _request_hash() -> str:
     return digest.hexdigest()
 
 
-def _replay(record: IdempotencyRecord) -> Response:
+def _replay(record: sa.Row) -> Response:
     g.idempotency = None  # nothing new to remember
     response = Response(record.body, status=record.status_code, mimetype=record.mimetype)
     response.headers["Idempotent-Replayed"] = "true"
     return response
 
 
-def _find(principal: str, key: str) -> IdempotencyRecord | None:
-    return db.session.scalar(
-        sa.select(IdempotencyRecord).filter_by(principal=principal, key=key)
-    )
+@functools.cache
+def _find_query() -> sa.Select:
+    # built once, on the table rather than the mapped class: this runs before every write
+    table = IdempotencyRecord.__table__
+    return sa.select(
+        table.c.request_hash, table.c.status_code, table.c.body, table.c.mimetype
+    ).where(table.c.principal == sa.bindparam("principal"), table.c.key == sa.bindparam("key"))
+
+
+def _find(principal: str, key: str) -> sa.Row | None:
+    """The stored answer, as plain values: they outlive the rollback that precedes a replay."""
+    return db.session.execute(_find_query(), {"principal": principal, "key": key}).one_or_none()
 
 
 def _before_request():
@@ -94,19 +106,20 @@ def _after_request(response: Response) -> Response:
         db.session.rollback()
         return response
     pending = getattr(g, "idempotency", None)
-    if pending and not response.direct_passthrough:
-        principal, key, request_hash = pending
-        db.session.add(
-            IdempotencyRecord(
-                principal=principal,
-                key=key,
-                request_hash=request_hash,
-                status_code=response.status_code,
-                body=response.get_data(),
-                mimetype=response.mimetype or "application/json",
-            )
-        )
     try:
+        if pending and not response.direct_passthrough:
+            principal, key, request_hash = pending
+            db.session.execute(
+                _INSERT_RECORD,
+                {
+                    "principal": principal,
+                    "key": key,
+                    "request_hash": request_hash,
+                    "status_code": response.status_code,
+                    "body": response.get_data(),
+                    "mimetype": response.mimetype or "application/json",
+                },
+            )
         db.session.commit()
     except IntegrityError:
         return _on_conflict()

@@ -4,12 +4,14 @@ activity, a repeat returns it."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server import events
 from server.activities import geo, qrcode, records
@@ -111,11 +113,37 @@ def _attendance(activity_id: int, member_id: int) -> Attendance | None:
     )
 
 
-def _ensure_signup(member: Member, activity: Activity, now: datetime) -> None:
-    """A confirmed sign-up is needed; with no capacity limit a walk-in is signed up on the spot."""
-    signup = db.session.scalar(
-        sa.select(SignUp).filter_by(activity_id=activity.id, member_id=member.id)
+@functools.cache
+def _clock_in_query() -> sa.Select:
+    # built once: composing a statement costs more than running this one on PostgreSQL
+    member_id = sa.bindparam("member_id")
+    return (
+        sa.select(Activity, SignUp, Attendance)
+        .outerjoin(
+            SignUp, sa.and_(SignUp.activity_id == Activity.id, SignUp.member_id == member_id)
+        )
+        .outerjoin(
+            Attendance,
+            sa.and_(Attendance.activity_id == Activity.id, Attendance.member_id == member_id),
+        )
+        .where(Activity.id == sa.bindparam("activity_id"))
     )
+
+
+def _activity_for_clock_in(
+    activity_id: int, member_id: int
+) -> tuple[Activity | None, SignUp | None, Attendance | None]:
+    """The activity with the member's sign-up and clock record, in one query."""
+    row = db.session.execute(
+        _clock_in_query(), {"activity_id": activity_id, "member_id": member_id}
+    ).one_or_none()
+    return (None, None, None) if row is None else (row[0], row[1], row[2])
+
+
+def _ensure_signup(
+    member: Member, activity: Activity, signup: SignUp | None, now: datetime
+) -> None:
+    """A confirmed sign-up is needed; with no capacity limit a walk-in is signed up on the spot."""
     if signup is not None and signup.status == SignUpStatus.CONFIRMED:
         return
     if activity.capacity is not None:
@@ -134,18 +162,43 @@ def _ensure_signup(member: Member, activity: Activity, now: datetime) -> None:
     events.signup_confirmed.send(signup)
 
 
+@functools.cache
+def _insert_attendance_statement(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = Attendance.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["activity_id", "member_id"])
+        .returning(*table.c)
+    )
+
+
+def _insert_attendance(values: dict[str, Any]) -> Attendance | None:
+    """The new clock record; None when a concurrent duplicate of the same clock-in has already
+    made it (the unique member-and-activity pair turns the second INSERT into nothing)."""
+    statement = _insert_attendance_statement(db.engine.dialect.name)
+    row = db.session.execute(statement, values).one_or_none()
+    if row is None:
+        return None
+    # the row as PostgreSQL/SQLite returned it, taken into the session as already stored
+    attendance = Attendance(**row._mapping)
+    make_transient_to_detached(attendance)
+    db.session.add(attendance)
+    return attendance
+
+
 def clock_in(member: Member, activity_id: int, proof: dict[str, Any]) -> Attendance:
     """签到. `proof`: {"method": "qr", "code"} or {"method": "location", latitude, longitude,
     accuracy} (GCJ-02, metres). Sent three times over a weak network, it makes one record."""
-    activity = db.session.get(Activity, activity_id)
+    activity, signup, existing = _activity_for_clock_in(activity_id, member.id)
     if activity is None or activity.status == ActivityStatus.DRAFT:
         raise not_found("活动")
-    existing = _attendance(activity.id, member.id)
     if existing is not None:
         return existing
-    if not member_may_join_activity(member, activity) and not db.session.scalar(
-        sa.select(SignUp.id).filter_by(activity_id=activity.id, member_id=member.id)
-    ):
+    if signup is None and not member_may_join_activity(member, activity):
         raise not_found("活动")
     if activity.status == ActivityStatus.CANCELLED:
         raise conflict("activity_cancelled", "活动已取消，无需签到")
@@ -159,27 +212,26 @@ def clock_in(member: Member, activity_id: int, proof: dict[str, Any]) -> Attenda
     if now >= activity.ends_at:
         raise conflict("clockin_closed", "活动已结束，不能再签到；如确有参加请联系社区补录")
     fix = _check_proof(member, activity, proof, now)
-    _ensure_signup(member, activity, now)
-    attendance = Attendance(
-        activity_id=activity.id,
-        member_id=member.id,
-        status=AttendanceStatus.CLOCKED_IN.value,
-        clock_in_at=now,
-        clock_in_method=fix["method"],
-        clock_in_latitude=fix.get("latitude"),
-        clock_in_longitude=fix.get("longitude"),
-        clock_in_accuracy_m=fix.get("accuracy"),
+    _ensure_signup(member, activity, signup, now)
+    attendance = _insert_attendance(
+        {
+            "activity_id": activity.id,
+            "member_id": member.id,
+            "status": AttendanceStatus.CLOCKED_IN.value,
+            "clock_in_at": now,
+            "clock_in_method": fix["method"],
+            "clock_in_latitude": fix.get("latitude"),
+            "clock_in_longitude": fix.get("longitude"),
+            "clock_in_accuracy_m": fix.get("accuracy"),
+        }
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(attendance)
-    except IntegrityError:
+    if attendance is None:
         # a concurrent duplicate of the same clock-in won: answer with its record
         existing = _attendance(activity.id, member.id)
         if existing is None:
-            raise
+            raise conflict("conflict", "操作冲突，请刷新后重试")
         return existing
-    attendance.activity = activity
+    set_committed_value(attendance, "activity", activity)
     events.clocked_in.send(attendance)
     return attendance
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import g
 
 from server.auth.models import AuthSession, Role, RoleGrant, User
-from server.auth.tokens import current_session
+from server.auth.tokens import current_login
 from server.errors import forbidden, not_found
 from server.extensions import db
 from server.members.models import Building, Community, Member
@@ -84,19 +84,12 @@ class Principal:
         return {g.street_id for g in self.grants if g.role == Role.STREET_ADMIN and g.street_id}
 
 
-def load_principal(session: AuthSession) -> Principal:
-    user, member = db.session.execute(
-        sa.select(User, Member)
-        .outerjoin(Member, Member.user_id == User.id)
-        .where(User.id == session.user_id)
-    ).one()
-    return Principal(user=user, session=session, member=member, grants=list(user.grants))
-
-
 def current_principal() -> Principal:
     """The logged-in caller; 401 with a code the client re-logs in on."""
     if "principal" not in g:
-        g.principal = load_principal(current_session())
+        session, user, member = current_login()  # loaded with the session, once per request
+        g.principal = Principal(user=user, session=session, member=member,
+                                grants=list(user.grants))
     return g.principal
 
 
@@ -237,10 +230,16 @@ def member_may_join_activity(member: Member, activity) -> bool:
     set), or — for a street-wide activity such as 党员奉献日 — every member of the street."""
     if member is None or member.community_id is None:
         return False
-    if activity.audience_street_id is not None:
-        community = db.session.get(Community, member.community_id)
-        if community is not None and community.street_id == activity.audience_street_id:
-            return True
+    if _in_community_audience(member, activity):
+        return True
+    if activity.audience_street_id is None:
+        return False
+    # asked only now: for most callers the activity's own community has already answered
+    community = db.session.get(Community, member.community_id)
+    return community is not None and community.street_id == activity.audience_street_id
+
+
+def _in_community_audience(member: Member, activity) -> bool:
     if member.community_id != activity.community_id:
         return False
     if activity.audience_grid_ids and member.grid_id not in activity.audience_grid_ids:

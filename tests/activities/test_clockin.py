@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -196,3 +197,35 @@ def test_a_community_sets_its_own_rounding_rule(on_site, staff, org, clock):
     clock.shift(timedelta(minutes=50))
     resident.post(f"{url}/clock-out", json=fix())
     assert db.session.scalar(sa.select(HoursRecord.hours)) == Decimal("0.75")
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["one-key", "a-key-each"])
+def test_the_same_clock_in_sent_at_once_makes_one_record(app, on_site, staff, signals, same_key):
+    """Retries racing each other (a weak network, a double tap): every answer is the one
+    record, with or without a shared Idempotency-Key, and the clock-in is announced once."""
+    activity, resident = on_site
+    body = {"method": "qr", "code": code_of(staff, activity)["code"]}
+    db.session.rollback()  # on SQLite an open read here would hold the write lock
+    barrier = threading.Barrier(6)
+    answers = []
+
+    def send(n):
+        key = "clock-race-0001" if same_key else f"clock-race-{n:04d}"
+        with app.test_client() as client:
+            barrier.wait()
+            response = client.post(
+                f"/api/v1/activities/{activity['id']}/clock-in",
+                json=body,
+                headers={"Authorization": f"Bearer {resident.token}", "Idempotency-Key": key},
+            )
+            answers.append((response.status_code, response.json.get("id")))
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in answers] == [200] * 6
+    assert len({record_id for _, record_id in answers}) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 1
+    assert len(sent_names(signals, "clocked_in")) == 1
