@@ -279,18 +279,15 @@ def _burst_findings(b: dict, m: dict, ratio: float, work_dir: Path) -> str:
         "",
         "Reading: about half of a worker's time is spent waiting on PostgreSQL round trips "
         "(`Connection.wait`, `_send_query_prepared`), the rest in SQLAlchemy ORM/Flask/"
-        "marshmallow. One clock-in is 10 statements plus COMMIT and the pool's pre-ping "
-        "(≈ 12 round trips; the bare endpoint: 3): BEGIN, the auth session, the caller and "
-        "their member record (one joined query), their role grants, the activity, the "
-        "existing attendance, the sign-up, and SAVEPOINT + INSERT + RELEASE for the "
-        "attendance. (Before the foundation's fixes of 2026-11-23 it was ≈ 18: the session "
-        "was read twice, the caller took 3 queries, and every clock-in looked up party days.)",
+        "marshmallow. One clock-in is 5 statements plus BEGIN, COMMIT and the pool's "
+        "pre-ping (≈ 8 round trips; the bare endpoint: 4): the login (session, user, role "
+        "grants and member in one query), the idempotency key, the activity with the "
+        "caller's sign-up and clock record (one query), `INSERT … ON CONFLICT DO NOTHING "
+        "RETURNING` for the attendance, and the stored answer for the key.",
         "",
-        "What would close the rest (owner: activities, foundation): on PostgreSQL insert the "
-        "attendance with `INSERT … ON CONFLICT (activity_id, member_id) DO NOTHING RETURNING` "
-        "instead of SAVEPOINT + INSERT + RELEASE (−2); read the activity and the sign-up in "
-        "one query (−1); replace `pool_pre_ping` with `pool_recycle` (−1, at the price of a "
-        "failed request after a database restart). The client p99 target cannot be met at "
+        "What would close the rest (owner: foundation): read the idempotency key in the "
+        "login query (−1); replace `pool_pre_ping` with `pool_recycle` (−1, at the price of "
+        "a failed request after a database restart). The client p99 target cannot be met at "
         "200 concurrent connections by any Python endpoint on this machine (see the bare "
         "figure: its own p99 is several hundred ms): it needs more cores or a concurrency "
         "limit in front (nginx `limit_conn`, or the mini-program spreading the burst), and "
