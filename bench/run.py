@@ -286,8 +286,9 @@ def _burst_findings(b: dict, m: dict, ratio: float, work_dir: Path) -> str:
         "RETURNING` for the attendance, and the stored answer for the key.",
         "",
         "What would close the rest (owner: foundation): read the idempotency key in the "
-        "login query (−1); replace `pool_pre_ping` with `pool_recycle` (−1, at the price of "
-        "a failed request after a database restart). The client p99 target cannot be met at "
+        "login query (−1); switch off `[database] pool_pre_ping` (−1, at the price of a "
+        "failed request per process after a database restart; kept on here, as in "
+        "production). The client p99 target cannot be met at "
         "200 concurrent connections by any Python endpoint on this machine (see the bare "
         "figure: its own p99 is several hundred ms): it needs more cores or a concurrency "
         "limit in front (nginx `limit_conn`, or the mini-program spreading the burst), and "

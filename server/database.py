@@ -26,7 +26,7 @@ def engine_options(url: str, settings: dict) -> dict:
     return {
         "pool_size": settings["DATABASE_POOL_SIZE"],
         "max_overflow": settings["DATABASE_POOL_SIZE"],
-        "pool_pre_ping": True,
+        "pool_pre_ping": settings["DATABASE_POOL_PRE_PING"],
     }
 
 

@@ -56,3 +56,14 @@ def test_production_refuses_to_start_with_the_development_secrets():
         load_settings(real)  # per-process counters would not hold across app processes
     settings = load_settings({**real, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1"})
     assert settings["APP_ENV"] == "production"
+
+
+@pytest.mark.parametrize("pre_ping", [True, False])
+def test_the_operator_chooses_whether_postgresql_connections_are_pinged(pre_ping):
+    from server import create_app
+    from server.extensions import db
+
+    app = create_app({"APP_ENV": "test", "DATABASE_POOL_PRE_PING": pre_ping,
+                      "DATABASE_URL": "postgresql+psycopg://party@127.0.0.1:5432/party"})
+    with app.app_context():  # the engine is made without connecting
+        assert db.engine.pool._pre_ping is pre_ping
