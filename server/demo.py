@@ -149,7 +149,7 @@ def seed(log: Log = print) -> dict[str, str]:
         if index % 50 == 0:
             log(f"党员 {index}/{len(MEMBER_TYPES)}")
             db.session.commit()
-    logins["member001"] = "党员（已报到，示例）"
+    logins["member001"] = f"{communities[1 % len(communities)].name} 党员（已报到，示例）"
     logins["newcomer"] = "新用户（未报到，可体验报到流程）"
     db.session.commit()
 

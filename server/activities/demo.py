@@ -17,7 +17,7 @@ from server.timeutil import LOCAL_TZ, local_today, utcnow
 # (title, category, day offset, start, hours, capacity, content); a start of None means
 # "began an hour ago", whatever the time of day the demo is seeded at.
 PLAN = [
-    ("楼道环境清理", "environment", 0, None, 10, None,
+    ("楼道环境清理", "environment", 0, None, 4, None,
      "清理楼道杂物、张贴文明提示，请自带手套。"),
     ("文明交通劝导", "civility", 2, time(7, 30), 2, 10,
      "早高峰在路口劝导行人和非机动车文明出行。"),
