@@ -90,33 +90,24 @@ def login_for(header: str) -> tuple[AuthSession, User, Member | None]:
     return login
 
 
-def session_for(header: str) -> AuthSession:
-    """The live session named by an Authorization header, or a 401 the client acts on."""
-    return login_for(header)[0]
-
-
 def current_login() -> tuple[AuthSession, User, Member | None]:
     """The session of this request's Authorization header with its user and member, looked up
     once per request."""
-    if "auth_session" not in g:
+    if "auth_login" not in g:
         try:
-            g.auth_session = login_for(request.headers.get("Authorization", ""))
+            g.auth_login = login_for(request.headers.get("Authorization", ""))
         except AppError as refusal:
-            g.auth_session = refusal
-    if isinstance(g.auth_session, AppError):
-        raise g.auth_session
-    return g.auth_session
-
-
-def current_session() -> AuthSession:
-    """The session of this request's Authorization header, looked up once per request."""
-    return current_login()[0]
+            g.auth_login = refusal
+    if isinstance(g.auth_login, AppError):
+        raise g.auth_login
+    return g.auth_login
 
 
 def peek_user_id() -> int | None:
     """Who is asking, without refusing anyone (for keys that must survive a re-login)."""
     try:
-        return current_session().user_id
+        session, _user, _member = current_login()
+        return session.user_id
     except AppError:
         return None
 

@@ -352,11 +352,9 @@ def deliver_due(now: datetime | None = None, budget_seconds: float | None = None
     concurrency = int(current_app.config["NOTICES_SEND_CONCURRENCY"])
     started = time.perf_counter()
     total = DeliveryReport()
-    with contextlib.ExitStack() as stack:
-        pool = None
-        if concurrency > 1:
-            pool = stack.enter_context(
-                ThreadPoolExecutor(concurrency, thread_name_prefix="outbox-send"))
+    pool = (ThreadPoolExecutor(concurrency, thread_name_prefix="outbox-send")
+            if concurrency > 1 else None)
+    with pool or contextlib.nullcontext():
         while True:
             # the first batch probes WeChat with one message before the others go
             report = deliver_batch(now, pool=pool, probe=total.batches == 0)
