@@ -7,7 +7,7 @@ The schema comes from the app's migrations (`flask_migrate.upgrade()`); rows are
 psycopg 3's `cursor.copy()`, secondary indexes of the two big tables are dropped for the load
 and built again after, foreign-key triggers are off during the load (the generator keeps every
 reference valid itself). Balances are computed by PostgreSQL from the ledger just loaded, with
-the same period rules as `server.points.rules.periods_of_month`, so `flask points reconcile`
+the same period rules as `server.points.point_rules.periods_of_month`, so `flask points reconcile`
 finds nothing to repair.
 """
 
@@ -354,7 +354,7 @@ def _ledger(cur, size: Size, rng: random.Random, members, activities) -> None:
     log(f"  indexes rebuilt in {time.monotonic() - t0:.1f}s")
 
 
-# The periods of a month, as server.points.rules.periods_of_month names them.
+# The periods of a month, as server.points.point_rules.periods_of_month names them.
 _PERIODS_SQL = """
     (VALUES (e.month),
             (left(e.month, 4) || '-Q' || ((substr(e.month, 6, 2)::int - 1) / 3 + 1)),

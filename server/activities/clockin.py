@@ -10,11 +10,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import make_transient_to_detached
+from flask_smorest.pagination import PaginationParameters
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from server import events
 from server.activities import geo, qrcode, records
+from server.activities.hours_rules import rule_for
 from server.activities.models import (
     Activity,
     ActivityStatus,
@@ -25,14 +27,20 @@ from server.activities.models import (
     SignUp,
     SignUpStatus,
 )
-from server.activities.rules import rule_for
 from server.audit.models import AuditEntry
 from server.audit.service import record as audit
-from server.auth.scope import member_may_join_activity
+from server.auth.scope import (
+    ON_SITE_STAFF,
+    Principal,
+    member_may_join_activity,
+    require_community,
+    require_community_row,
+)
 from server.database import dialect_name, insert_or_ignore, lock_row
 from server.errors import AppError, conflict, not_found
 from server.extensions import db
 from server.members.models import Member
+from server.pagination import paginate
 from server.timeutil import local_day_bounds, local_today, utcnow
 
 
@@ -331,9 +339,11 @@ def mark_absences(now: datetime) -> int:
 
 
 def confirm_unconfirmed(
-    actor_user_id: int, attendance: Attendance, clock_out_at: datetime | None, reason: str
+    principal: Principal, attendance_id: int, clock_out_at: datetime | None, reason: str
 ) -> Attendance:
     """Staff confirm a 未签退 record: when the member left (default: the scheduled end)."""
+    attendance = require_community_row(principal, Attendance, attendance_id, "签到记录")
+    actor_user_id = principal.user_id
     attendance = lock_row(Attendance, attendance.id)
     if attendance.status == AttendanceStatus.CONFIRMED:
         return attendance
@@ -366,17 +376,22 @@ def confirm_unconfirmed(
     return attendance
 
 
-def unconfirmed_query(community_ids: set[int]) -> sa.Select:
-    """The list of 未签退 records staff still have to confirm (the daily list)."""
-    return (
+def unconfirmed_attendances(
+    principal: Principal, community_id: int, pages: PaginationParameters
+) -> list[Attendance]:
+    """The daily list: 未签退 records of the community that staff still have to confirm."""
+    require_community(principal, community_id, ON_SITE_STAFF)
+    statement = (
         sa.select(Attendance)
         .join(Activity, Activity.id == Attendance.activity_id)
         .where(
             Attendance.status == AttendanceStatus.UNCONFIRMED.value,
-            Activity.community_id.in_(community_ids),
+            Activity.community_id == community_id,
         )
         .order_by(Activity.ends_at.desc(), Attendance.id)
+        .options(selectinload(Attendance.activity), selectinload(Attendance.member))
     )
+    return paginate(statement, pages)
 
 
 def daily_unconfirmed_digest(now: datetime) -> dict[int, int]:

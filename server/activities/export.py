@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from server.activities import records
+from server.activities import activity_log
 from server.activities.models import CATEGORY_LABELS, Activity, HoursRecord
 from server.excel import workbook_bytes
 from server.extensions import db
@@ -47,7 +47,7 @@ def activity_records_workbook(activity: Activity) -> bytes:
                   f"{_time(activity.starts_at)} 至 {_time(activity.ends_at)}", activity.address])
     _header(sheet, ["姓名", "党员类型", "报名状态", "现场状态", "签到时间", "签到方式",
                     "签退时间", "签退方式", "时长(小时)"])
-    for entry in records.roster(activity)["entries"]:
+    for entry in activity_log.roster(activity)["entries"]:
         clock = entry["attendance"]
         member = entry["member"]
         sheet.append([
@@ -91,8 +91,8 @@ def member_log_workbook(member: Member) -> bytes:
     sheet.append([f"{member.name} 活动登记薄"])
     _header(sheet, ["活动名称", "类别", "服务日期", "开始", "结束", "地点", "组织单位",
                     "现场负责人", "状态", "时长(小时)", "时长状态"])
-    activities = list(db.session.scalars(records.log_activities_query(member.id)))
-    for entry in records.log_entries(member.id, activities):
+    activities = list(db.session.scalars(activity_log.log_activities_query(member.id)))
+    for entry in activity_log.log_entries(member.id, activities):
         activity = entry["activity"]
         counting = entry["hours_record"]
         pending = entry["pending_record"]

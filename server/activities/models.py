@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
+from server.members.models import Member
 from server.timeutil import UTCDateTime, utcnow
 
 
@@ -54,6 +55,10 @@ STATUS_LABELS = {
     ActivityStatus.ARCHIVED: "已归档",
     ActivityStatus.CANCELLED: "已取消",
 }
+
+
+# published and not yet over: open for sign-up, clock-in and edits announced to those signed up
+OPEN_STATES = (ActivityStatus.PUBLISHED.value, ActivityStatus.IN_PROGRESS.value)
 
 
 class SignUpStatus(enum.StrEnum):
@@ -148,6 +153,22 @@ class Activity(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Filled in by the service that loads the activity for a caller (not stored): the sign-up
+    # counts and the caller's own sign-up status that ActivitySchema shows.
+    confirmed_count = None
+    waitlisted_count = None
+    my_signup_status = None
+
+    def status_now(self, now: datetime | None = None) -> str:
+        """The state as of now, even if the job has not moved it along yet this minute."""
+        now = now or utcnow()
+        if self.status in OPEN_STATES:
+            if self.ends_at <= now:
+                return ActivityStatus.ENDED.value
+            if self.starts_at <= now:
+                return ActivityStatus.IN_PROGRESS.value
+        return self.status
+
     __table_args__ = (
         sa.Index("ix_activities_community_starts", "community_id", "starts_at"),
         sa.Index("ix_activities_status_ends", "status", "ends_at"),
@@ -172,6 +193,9 @@ class SignUp(db.Model):
     absent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     activity: Mapped[Activity] = relationship()
+
+    # Filled in by the service for SignUpSchema (not stored): the place on the waitlist.
+    waitlist_position = None
 
     __table_args__ = (
         sa.UniqueConstraint("activity_id", "member_id"),
@@ -201,6 +225,7 @@ class Attendance(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     activity: Mapped[Activity] = relationship()
+    member: Mapped[Member] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("activity_id", "member_id"),
@@ -284,6 +309,7 @@ class Appeal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     activity: Mapped[Activity] = relationship()
+    member: Mapped[Member] = relationship()
 
     __table_args__ = (
         sa.Index("ix_hours_appeals_community_status", "community_id", "status"),

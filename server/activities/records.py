@@ -1,5 +1,5 @@
 """Volunteer-hours records: from clock-in, by hand (补录), corrections and reversals with a
-second person's approval, appeals (申诉), the member's activity log (活动登记薄), the roster.
+second person's approval (appeals: `appeals`; the activity log and roster: `activity_log`).
 
 Nothing is deleted: a correction is a new record that supersedes the old one once approved;
 a reversal is a correction to 0 hours. `hours_record_finalised` is sent whenever the counting
@@ -12,28 +12,32 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_smorest.pagination import PaginationParameters
 
 from server import events
+from server.activities.hours_rules import compute_hours, rule_for
 from server.activities.models import (
     Activity,
     ActivityStatus,
-    Appeal,
-    AppealStatus,
     Attendance,
-    AttendanceStatus,
     HoursRecord,
     HoursSource,
     HoursStatus,
     SignUp,
-    SignUpStatus,
 )
-from server.activities.rules import compute_hours, rule_for
 from server.audit.service import record as audit
-from server.auth.scope import SECRETARIES, Principal
+from server.auth.scope import (
+    SECRETARIES,
+    Principal,
+    get_visible_member,
+    require_activity,
+    require_community,
+    require_community_row,
+)
 from server.database import lock_row
 from server.errors import AppError, conflict, not_found
 from server.extensions import db
-from server.members.models import Member
+from server.pagination import filtered, paginate
 from server.timeutil import to_local, utcnow
 
 MAX_HOURS = Decimal("24")
@@ -137,10 +141,11 @@ def _no_pending(activity_id: int, member_id: int) -> None:
         )
 
 
-def add_manual_record(
-    actor_user_id: int, activity: Activity, member: Member, hours: Decimal, reason: str
-) -> HoursRecord:
+def add_manual_record(principal: Principal, activity_id: int, data: dict[str, Any]) -> HoursRecord:
     """补录: a record by hand, counting only after the community secretary approves it."""
+    activity = require_activity(principal, activity_id)
+    member = get_visible_member(principal, data["member_id"])
+    hours, reason, actor_user_id = data["hours"], data["reason"], principal.user_id
     if activity.status in (ActivityStatus.DRAFT, ActivityStatus.CANCELLED) or (
         activity.starts_at > utcnow()
     ):
@@ -177,10 +182,12 @@ def add_manual_record(
     return record
 
 
-def correct_record(
-    actor_user_id: int, record: HoursRecord, hours: Decimal, reason: str, action: str = "correct"
-) -> HoursRecord:
-    """更正 (or 撤销 with hours 0): a new record superseding `record` once approved."""
+def correct_record(principal: Principal, record_id: int, hours: Decimal, reason: str,
+                   action: str = "correct") -> HoursRecord:
+    """更正 (or 撤销 with hours 0, action "reverse"): a new record superseding the record once
+    approved."""
+    record = _staff_record(principal, record_id)
+    actor_user_id = principal.user_id
     if record.status != HoursStatus.APPROVED:
         raise conflict("hours_record_not_current", "只能更正当前有效的时长记录，请刷新后重试")
     _no_pending(record.activity_id, record.member_id)
@@ -209,9 +216,13 @@ def correct_record(
     return correction
 
 
-def approve_record(principal: Principal, record: HoursRecord) -> HoursRecord:
+def _staff_record(principal: Principal, record_id: int) -> HoursRecord:
+    return require_community_row(principal, HoursRecord, record_id, "时长记录")
+
+
+def approve_record(principal: Principal, record_id: int) -> HoursRecord:
     """The second person (community secretary, never the one who made the change) approves."""
-    record = lock_row(HoursRecord, record.id)
+    record = lock_row(HoursRecord, _staff_record(principal, record_id).id)
     if record.status == HoursStatus.APPROVED and record.approved_by_user_id == principal.user_id:
         return record  # a repeat
     if record.status != HoursStatus.PENDING:
@@ -263,7 +274,8 @@ def approve_record(principal: Principal, record: HoursRecord) -> HoursRecord:
     return record
 
 
-def reject_record(principal: Principal, record: HoursRecord, reason: str) -> HoursRecord:
+def reject_record(principal: Principal, record_id: int, reason: str) -> HoursRecord:
+    record = _staff_record(principal, record_id)
     if record.status == HoursStatus.REJECTED:
         return record
     if record.status != HoursStatus.PENDING:
@@ -289,182 +301,20 @@ def reject_record(principal: Principal, record: HoursRecord, reason: str) -> Hou
     return record
 
 
-# --- appeals (申诉) --------------------------------------------------------------------------
+def activity_hours_records(
+    principal: Principal, activity_id: int, query: dict[str, Any], pages: PaginationParameters
+) -> list[HoursRecord]:
+    """Every hours record of the activity, superseded and rejected ones included."""
+    require_activity(principal, activity_id)
+    statement = filtered(sa.select(HoursRecord).filter_by(activity_id=activity_id), query, "status")
+    return paginate(statement.order_by(HoursRecord.id), pages)
 
 
-def file_appeal(member: Member, activity: Activity, reason: str) -> Appeal:
-    """A member disputes their record of an activity they signed up to or attended."""
-    involved = db.session.scalar(
-        sa.select(SignUp.id).filter_by(activity_id=activity.id, member_id=member.id)
-    ) or db.session.scalar(
-        sa.select(HoursRecord.id).filter_by(activity_id=activity.id, member_id=member.id)
-    )
-    if not involved:
-        raise not_found("活动记录")
-    existing = db.session.scalar(
-        sa.select(Appeal).filter_by(
-            activity_id=activity.id, member_id=member.id, status=AppealStatus.OPEN.value
-        )
-    )
-    if existing is not None:
-        return existing
-    current = approved_record(activity.id, member.id)
-    appeal = Appeal(
-        member_id=member.id,
-        activity_id=activity.id,
-        community_id=activity.community_id,
-        hours_record_id=current.id if current else None,
-        reason=reason,
-        status=AppealStatus.OPEN.value,
-    )
-    db.session.add(appeal)
-    db.session.flush()
-    appeal.activity = activity
-    return appeal
-
-
-def resolve_appeal(actor_user_id: int, appeal: Appeal, outcome: str, reason: str) -> Appeal:
-    if appeal.status == outcome:
-        return appeal
-    if appeal.status != AppealStatus.OPEN:
-        raise conflict("appeal_resolved", "该申诉已处理，请刷新后查看")
-    before = {"status": appeal.status}
-    appeal.status = outcome
-    appeal.resolution = reason
-    appeal.resolved_by_user_id = actor_user_id
-    appeal.resolved_at = utcnow()
-    db.session.flush()
-    audit(
-        actor_user_id,
-        "appeal.resolve",
-        "appeal",
-        appeal.id,
-        community_id=appeal.community_id,
-        before=before,
-        after={"status": appeal.status, "resolution": reason},
-        reason=reason,
-    )
-    return appeal
-
-
-# --- the member's activity log (活动登记薄) and the on-site roster -----------------------------
-
-
-def log_activities_query(member_id: int) -> sa.Select:
-    """Every activity the member signed up to, clocked in at, or has hours for; newest first."""
-    ids = sa.union(
-        sa.select(SignUp.activity_id).where(SignUp.member_id == member_id),
-        sa.select(Attendance.activity_id).where(Attendance.member_id == member_id),
-        sa.select(HoursRecord.activity_id).where(HoursRecord.member_id == member_id),
-    ).subquery()
-    return (
-        sa.select(Activity)
-        .where(Activity.id.in_(sa.select(ids.c[0])))
-        .order_by(Activity.starts_at.desc(), Activity.id.desc())
-    )
-
-
-def attendance_state(
-    signup: SignUp | None, attendance: Attendance | None, activity: Activity, now=None
-) -> str:
-    """signed_up / waitlisted / withdrawn / clocked_in / clocked_out / unconfirmed / absent."""
-    if attendance is not None:
-        if attendance.status == AttendanceStatus.CLOCKED_IN:
-            return "clocked_in"
-        if attendance.status == AttendanceStatus.UNCONFIRMED:
-            return "unconfirmed"
-        return "clocked_out"
-    if signup is None:
-        return "none"
-    if signup.status == SignUpStatus.CONFIRMED:
-        if activity.ends_at <= (now or utcnow()) and activity.status != ActivityStatus.CANCELLED:
-            return "absent"
-        return "signed_up"
-    return signup.status
-
-
-def log_entries(member_id: int, activities: list[Activity]) -> list[dict[str, Any]]:
-    ids = [a.id for a in activities]
-    signups = {
-        s.activity_id: s
-        for s in db.session.scalars(
-            sa.select(SignUp).where(SignUp.member_id == member_id, SignUp.activity_id.in_(ids))
-        )
-    }
-    clocks = {
-        a.activity_id: a
-        for a in db.session.scalars(
-            sa.select(Attendance).where(
-                Attendance.member_id == member_id, Attendance.activity_id.in_(ids)
-            )
-        )
-    }
-    hours_rows = db.session.scalars(
-        sa.select(HoursRecord)
-        .where(HoursRecord.member_id == member_id, HoursRecord.activity_id.in_(ids))
-        .order_by(HoursRecord.id)
-    ).all()
-    entries = []
-    for activity in activities:
-        mine = [h for h in hours_rows if h.activity_id == activity.id]
-        counting = next((h for h in mine if h.status == HoursStatus.APPROVED), None)
-        pending = next((h for h in mine if h.status == HoursStatus.PENDING), None)
-        entries.append(
-            {
-                "activity": activity,
-                "signup_status": signups[activity.id].status if activity.id in signups else None,
-                "attendance": clocks.get(activity.id),
-                "state": attendance_state(signups.get(activity.id), clocks.get(activity.id),
-                                          activity),
-                "hours": counting.hours if counting else None,
-                "hours_record": counting,
-                "pending_record": pending,
-            }
-        )
-    return entries
-
-
-def roster(activity: Activity) -> dict[str, Any]:
-    """现场名单: everyone signed up (and walk-ins), with where they are now."""
-    signups = db.session.scalars(
-        sa.select(SignUp)
-        .where(SignUp.activity_id == activity.id, SignUp.status != SignUpStatus.WITHDRAWN.value)
-        .order_by(SignUp.queued_at, SignUp.id)
-    ).all()
-    clocks = {
-        a.member_id: a
-        for a in db.session.scalars(sa.select(Attendance).filter_by(activity_id=activity.id))
-    }
-    member_ids = {s.member_id for s in signups} | set(clocks)
-    members = {
-        m.id: m for m in db.session.scalars(sa.select(Member).where(Member.id.in_(member_ids)))
-    }
-    hours = {
-        h.member_id: h
-        for h in db.session.scalars(
-            sa.select(HoursRecord).filter_by(
-                activity_id=activity.id, status=HoursStatus.APPROVED.value
-            )
-        )
-    }
-    by_member = {s.member_id: s for s in signups}
-    entries = []
-    for member_id in [s.member_id for s in signups] + sorted(set(clocks) - set(by_member)):
-        entries.append(
-            {
-                "member": members[member_id],
-                "signup_status": by_member[member_id].status if member_id in by_member else None,
-                "state": attendance_state(by_member.get(member_id), clocks.get(member_id),
-                                          activity),
-                "attendance": clocks.get(member_id),
-                "hours": hours[member_id].hours if member_id in hours else None,
-            }
-        )
-    summary = {key: 0 for key in ("signed_up", "waitlisted", "clocked_in", "clocked_out",
-                                  "unconfirmed", "absent")}
-    for entry in entries:
-        if entry["signup_status"] == SignUpStatus.CONFIRMED or entry["attendance"] is not None:
-            summary["signed_up"] += 1
-        if entry["state"] in summary and entry["state"] != "signed_up":
-            summary[entry["state"]] += 1
-    return {"activity_id": activity.id, "summary": summary, "entries": entries}
+def community_hours_records(
+    principal: Principal, community_id: int, query: dict[str, Any], pages: PaginationParameters
+) -> list[HoursRecord]:
+    """The community's records; `status=pending` is the secretary's approval queue."""
+    require_community(principal, community_id)
+    statement = filtered(sa.select(HoursRecord).filter_by(community_id=community_id),
+                         query, "status")
+    return paginate(statement.order_by(HoursRecord.id.desc()), pages)

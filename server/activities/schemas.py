@@ -86,46 +86,13 @@ class ActivitySchema(Schema):
     audience_grid_ids = fields.List(fields.Integer())
     audience_member_types = fields.List(fields.String())
     audience_street_id = fields.Integer(allow_none=True)
-    status = fields.Method("get_status")
-    status_label = fields.Method("get_status_label")
+    status = fields.Function(lambda a: a.status_now())
+    status_label = fields.Function(lambda a: STATUS_LABELS.get(a.status_now(), ""))
     cancel_reason = fields.String(allow_none=True)
-    confirmed_count = fields.Method("get_confirmed")
-    waitlisted_count = fields.Method("get_waitlisted")
-    my_signup_status = fields.Method("get_my_signup")
-
-    def _counts(self, activity):
-        from server.activities.service import counts
-
-        cache = self.context_cache()
-        if activity.id not in cache:
-            cache[activity.id] = counts(activity.id)
-        return cache[activity.id]
-
-    def context_cache(self) -> dict:
-        if not hasattr(self, "_count_cache"):
-            self._count_cache = {}
-        return self._count_cache
-
-    def get_status(self, activity):
-        from server.activities.service import effective_status
-
-        return effective_status(activity)
-
-    def get_status_label(self, activity):
-        return STATUS_LABELS.get(self.get_status(activity), "")
-
-    def get_confirmed(self, activity):
-        return self._counts(activity)["confirmed"]
-
-    def get_waitlisted(self, activity):
-        return self._counts(activity)["waitlisted"]
-
-    def get_my_signup(self, activity):
-        from server.activities.service import my_signup
-        from server.auth.scope import current_principal
-
-        signup = my_signup(current_principal().member, activity.id)
-        return signup.status if signup else None
+    # filled in by the service (activities.signup.show_with_counts)
+    confirmed_count = fields.Integer()
+    waitlisted_count = fields.Integer()
+    my_signup_status = fields.String(allow_none=True)
 
 
 class ActivityQuerySchema(StrictSchema):
@@ -147,26 +114,8 @@ class SignUpSchema(Schema):
     status = fields.String()
     created_at = LocalDateTime()
     promoted_at = LocalDateTime(allow_none=True)
-    waitlist_position = fields.Method("get_position")
-
-    def get_position(self, signup):
-        if signup.status != "waitlisted":
-            return None
-        import sqlalchemy as sa
-
-        from server.activities.models import SignUp
-        from server.extensions import db
-
-        return db.session.scalar(
-            sa.select(sa.func.count()).where(
-                SignUp.activity_id == signup.activity_id,
-                SignUp.status == "waitlisted",
-                sa.or_(
-                    SignUp.queued_at < signup.queued_at,
-                    sa.and_(SignUp.queued_at == signup.queued_at, SignUp.id <= signup.id),
-                ),
-            )
-        )
+    # filled in by the service (activities.signup.with_waitlist_position)
+    waitlist_position = fields.Integer(allow_none=True)
 
 
 class ClockInSchema(StrictSchema):
@@ -272,13 +221,7 @@ class RosterSchema(Schema):
 class UnconfirmedSchema(Schema):
     attendance = fields.Function(lambda a: AttendanceSchema().dump(a))
     activity_title = fields.Function(lambda a: a.activity.title)
-    member_name = fields.Method("get_name")
-
-    def get_name(self, attendance):
-        from server.extensions import db
-        from server.members.models import Member
-
-        return db.session.get(Member, attendance.member_id).name
+    member_name = fields.Function(lambda a: a.member.name)
 
 
 class LogActivitySchema(ActivitySchema):
@@ -310,7 +253,7 @@ class AppealResolveSchema(StrictSchema):
 class AppealSchema(Schema):
     id = fields.Integer()
     member_id = fields.Integer()
-    member_name = fields.Method("get_name")
+    member_name = fields.Function(lambda a: a.member.name)
     activity_id = fields.Integer()
     activity_title = fields.Function(lambda a: a.activity.title)
     hours_record_id = fields.Integer(allow_none=True)
@@ -319,12 +262,6 @@ class AppealSchema(Schema):
     resolution = fields.String(allow_none=True)
     resolved_at = LocalDateTime(allow_none=True)
     created_at = LocalDateTime()
-
-    def get_name(self, appeal):
-        from server.extensions import db
-        from server.members.models import Member
-
-        return db.session.get(Member, appeal.member_id).name
 
 
 class AppealQuerySchema(StrictSchema):

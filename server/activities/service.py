@@ -1,7 +1,11 @@
-"""Activities: create, edit, publish, cancel, the lifecycle; sign-up with capacity and waitlist.
+"""What a caller may do in the activities area: each function takes the caller's Principal
+first (None: a scheduled job or another area's service acting for nobody), asks
+`auth.scope` whether the caller may act, applies the rule, writes the audit entry and
+returns rows with what their schemas show loaded in a constant number of statements.
 
-Other areas call `create_activity`, `publish_activity`, `cancel_activity`, `sign_up` and
-`clock_in` (re-exported here from `clockin`). Services never commit.
+The rules themselves live by topic: `signup` (报名), `clockin` (签到/签退), `records` (hours,
+corrections, appeals, the activity log); this module holds creating, editing, publishing and
+cancelling activities, and their lifecycle. Services never commit.
 """
 
 from __future__ import annotations
@@ -11,21 +15,42 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_smorest.pagination import PaginationParameters
 
 from server import events
+from server.activities import activity_log, clockin, export, signup
+from server.activities.hours_rules import Rule, rule_for
 from server.activities.models import (
+    OPEN_STATES,
     Activity,
     ActivityCategory,
     ActivityStatus,
+    Attendance,
+    CommunityHoursRule,
     SignUp,
-    SignUpStatus,
+)
+from server.activities.signup import (
+    fill_from_waitlist,
+    lock_activity,
+    show_with_counts,
+    with_waitlist_position,
 )
 from server.audit.service import record as audit
-from server.auth.scope import member_may_join_activity
-from server.database import lock_row
+from server.auth.scope import (
+    ON_SITE_STAFF,
+    Principal,
+    activity_candidates_clause,
+    get_visible_member,
+    member_may_join_activity,
+    require_activity,
+    require_community,
+    require_member,
+    visible_activity,
+)
 from server.errors import conflict, invalid, not_found
 from server.extensions import db
 from server.members.models import Community, Grid, Member, MemberType
+from server.pagination import filtered, paginate
 from server.timeutil import utcnow
 
 EDITABLE = (
@@ -47,16 +72,6 @@ EDITABLE = (
     "audience_member_types",
     "audience_street_id",
 )
-OPEN_STATES = (ActivityStatus.PUBLISHED.value, ActivityStatus.IN_PROGRESS.value)
-
-
-def lock_activity(activity_id: int) -> Activity:
-    """The activity row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite's
-    BEGIN IMMEDIATE already serialises writers), so check-then-insert is exact."""
-    activity = lock_row(Activity, activity_id)
-    if activity is None:
-        raise not_found("活动")
-    return activity
 
 
 def snapshot(activity: Activity) -> dict[str, Any]:
@@ -68,7 +83,7 @@ def snapshot(activity: Activity) -> dict[str, Any]:
     return result
 
 
-def _check(community: Community, data: dict[str, Any]) -> None:
+def _check_fields(community: Community, data: dict[str, Any]) -> None:
     if data["ends_at"] <= data["starts_at"]:
         raise invalid(
             "activity_time_invalid",
@@ -125,17 +140,26 @@ def _check(community: Community, data: dict[str, Any]) -> None:
         raise invalid("category_invalid", "活动类别有误", {"fields": {"category": "取值有误"}})
 
 
+def _actor_id(principal: Principal | None) -> int | None:
+    return principal.user_id if principal is not None else None
+
+
 def create_activity(
-    actor_user_id: int | None, community_id: int, data: dict[str, Any], publish: bool = False
+    principal: Principal | None, community_id: int, data: dict[str, Any], publish: bool = False
 ) -> Activity:
-    """A new activity (a draft, or published at once). Scheduler jobs pass actor None."""
+    """A new activity (a draft, or published at once: `publish`, or `data["publish"]`).
+    Scheduler jobs pass principal None."""
+    if principal is not None:
+        require_community(principal, community_id)
     community = db.session.get(Community, community_id)
     if community is None:
         raise not_found("社区")
+    actor_user_id = _actor_id(principal)
+    publish = publish or bool(data.get("publish"))
     values = {name: data[name] for name in EDITABLE if name in data}
     values.setdefault("audience_grid_ids", [])
     values.setdefault("audience_member_types", [])
-    _check(community, values)
+    _check_fields(community, values)
     activity = Activity(
         community_id=community_id,
         created_by_user_id=actor_user_id,
@@ -153,11 +177,17 @@ def create_activity(
         after=snapshot(activity),
     )
     if publish:
-        publish_activity(actor_user_id, activity.id)
-    return activity
+        _publish(actor_user_id, activity.id)
+    return _shown(activity, principal)
 
 
-def publish_activity(actor_user_id: int | None, activity_id: int) -> Activity:
+def publish_activity(principal: Principal, activity_id: int) -> Activity:
+    """发布 a draft; a repeat returns it."""
+    require_activity(principal, activity_id)
+    return _shown(_publish(principal.user_id, activity_id), principal)
+
+
+def _publish(actor_user_id: int | None, activity_id: int) -> Activity:
     activity = lock_activity(activity_id)
     if activity.status != ActivityStatus.DRAFT:
         if activity.status in OPEN_STATES:
@@ -183,15 +213,21 @@ def publish_activity(actor_user_id: int | None, activity_id: int) -> Activity:
     return activity
 
 
-def update_activity(actor_user_id: int | None, activity_id: int, data: dict[str, Any]) -> Activity:
+def update_activity(principal: Principal, activity_id: int, data: dict[str, Any]) -> Activity:
     """Edit; after publishing, every change is audited and announced (activity_changed)."""
+    require_activity(principal, activity_id)
+    activity = _update(principal.user_id, activity_id, data)
+    return _shown(activity, principal)
+
+
+def _update(actor_user_id: int, activity_id: int, data: dict[str, Any]) -> Activity:
     activity = lock_activity(activity_id)
     if activity.status not in (ActivityStatus.DRAFT, *OPEN_STATES):
         raise conflict("activity_not_editable", "活动已结束或已取消，不能再修改")
     community = db.session.get(Community, activity.community_id)
     merged = {name: getattr(activity, name) for name in EDITABLE}
     merged.update({name: data[name] for name in EDITABLE if name in data})
-    _check(community, merged)
+    _check_fields(community, merged)
     if activity.status == ActivityStatus.IN_PROGRESS and merged["starts_at"] != activity.starts_at:
         raise conflict("activity_started", "活动已开始，不能修改开始时间")
     changes = {
@@ -215,13 +251,18 @@ def update_activity(actor_user_id: int | None, activity_id: int, data: dict[str,
         after=snapshot(activity),
     )
     if activity.status in OPEN_STATES:
-        _fill_from_waitlist(activity)
+        fill_from_waitlist(activity)
         events.activity_changed.send(activity, changes=changes)
     return activity
 
 
-def cancel_activity(actor_user_id: int | None, activity_id: int, reason: str) -> Activity:
+def cancel_activity(principal: Principal, activity_id: int, reason: str) -> Activity:
     """Cancel with a reason, from any state before the activity ends."""
+    require_activity(principal, activity_id)
+    return _shown(_cancel(principal.user_id, activity_id, reason), principal)
+
+
+def _cancel(actor_user_id: int, activity_id: int, reason: str) -> Activity:
     activity = lock_activity(activity_id)
     if activity.status == ActivityStatus.CANCELLED:
         return activity
@@ -276,130 +317,158 @@ def advance_states(now: datetime) -> dict[str, int]:
     return moved
 
 
-def effective_status(activity: Activity, now: datetime | None = None) -> str:
-    """The state as of now, even if the job has not run yet this minute."""
-    now = now or utcnow()
-    if activity.status in OPEN_STATES:
-        if activity.ends_at <= now:
-            return ActivityStatus.ENDED.value
-        if activity.starts_at <= now:
-            return ActivityStatus.IN_PROGRESS.value
-    return activity.status
 
 
-# --- sign-up (报名) --------------------------------------------------------------------------
+# --- reading activities --------------------------------------------------------------------
 
 
-def counts(activity_id: int) -> dict[str, int]:
-    rows = db.session.execute(
-        sa.select(SignUp.status, sa.func.count())
-        .where(SignUp.activity_id == activity_id)
-        .group_by(SignUp.status)
-    )
-    found = dict(rows.all())
-    return {
-        "confirmed": found.get(SignUpStatus.CONFIRMED.value, 0),
-        "waitlisted": found.get(SignUpStatus.WAITLISTED.value, 0),
-    }
+def _shown(activity: Activity, principal: Principal | None) -> Activity:
+    member = principal.member if principal is not None else None
+    return show_with_counts([activity], member)[0]
 
 
-def _open_for_signup(activity: Activity, now: datetime) -> None:
-    if activity.status == ActivityStatus.CANCELLED:
-        raise conflict("activity_cancelled", "活动已取消，无法报名")
-    if effective_status(activity, now) not in OPEN_STATES:
-        raise conflict("activity_closed", "活动已结束，无法报名")
-    deadline = activity.signup_deadline or activity.ends_at
-    if now >= deadline:
-        raise conflict("signup_closed", "报名已截止，如需参加请联系社区工作人员")
-
-
-def sign_up(member: Member, activity_id: int) -> SignUp:
-    """Confirmed while places are left, else waitlisted (候补); a repeat returns the same."""
-    activity = lock_activity(activity_id)
-    if activity.status == ActivityStatus.DRAFT or not member_may_join_activity(member, activity):
-        raise not_found("活动")
-    signup = db.session.scalar(
-        sa.select(SignUp).filter_by(activity_id=activity.id, member_id=member.id)
-    )
-    if signup is not None and signup.status != SignUpStatus.WITHDRAWN:
-        return signup
-    now = utcnow()
-    _open_for_signup(activity, now)
-    confirmed = counts(activity.id)["confirmed"]
-    has_place = activity.capacity is None or confirmed < activity.capacity
-    status = SignUpStatus.CONFIRMED if has_place else SignUpStatus.WAITLISTED
-    if signup is None:
-        signup = SignUp(activity_id=activity.id, member_id=member.id, status=status.value)
-        db.session.add(signup)
-    else:
-        signup.status = status.value
-        signup.withdrawn_at = None
-        signup.promoted_at = None
-    signup.created_at = signup.created_at or now
-    signup.queued_at = now
-    signup.activity = activity
-    db.session.flush()
-    if status == SignUpStatus.CONFIRMED:
-        events.signup_confirmed.send(signup)
-    return signup
-
-
-def withdraw(member: Member, activity_id: int) -> SignUp:
-    """取消报名; a confirmed place goes to the first on the waitlist."""
-    activity = lock_activity(activity_id)
-    signup = db.session.scalar(
-        sa.select(SignUp).filter_by(activity_id=activity.id, member_id=member.id)
-    )
-    if signup is None:
-        raise not_found("报名记录")
-    if signup.status == SignUpStatus.WITHDRAWN:
-        return signup
-    if utcnow() >= activity.starts_at:
-        raise conflict("activity_started", "活动已开始，不能再取消报名；如有变化请联系现场负责人")
-    was_confirmed = signup.status == SignUpStatus.CONFIRMED
-    signup.status = SignUpStatus.WITHDRAWN.value
-    signup.withdrawn_at = utcnow()
-    db.session.flush()
-    if was_confirmed:
-        _fill_from_waitlist(activity)
-    return signup
-
-
-def _fill_from_waitlist(activity: Activity) -> list[SignUp]:
-    """Promote from the waitlist, first come first served, while places are left."""
-    promoted: list[SignUp] = []
-    while True:
-        if activity.capacity is not None and counts(activity.id)["confirmed"] >= activity.capacity:
-            return promoted
-        nxt = db.session.scalar(
-            sa.select(SignUp)
-            .filter_by(activity_id=activity.id, status=SignUpStatus.WAITLISTED.value)
-            .order_by(SignUp.queued_at, SignUp.id)
-            .limit(1)
-        )
-        if nxt is None:
-            return promoted
-        nxt.status = SignUpStatus.CONFIRMED.value
-        nxt.promoted_at = utcnow()
-        db.session.flush()
-        events.signup_promoted.send(nxt)
-        promoted.append(nxt)
-
-
-def my_signup(member: Member | None, activity_id: int) -> SignUp | None:
-    if member is None:
-        return None
-    return db.session.scalar(
-        sa.select(SignUp).filter_by(activity_id=activity_id, member_id=member.id)
-    )
+def community_activities(
+    principal: Principal, community_id: int, query: dict[str, Any], pages: PaginationParameters
+) -> list[Activity]:
+    """Every activity of a community, drafts included, newest start first (its staff)."""
+    require_community(principal, community_id, ON_SITE_STAFF)
+    statement = filtered(sa.select(Activity).filter_by(community_id=community_id),
+                         query, "status", "category")
+    page = paginate(statement.order_by(Activity.starts_at.desc(), Activity.id.desc()), pages)
+    return show_with_counts(page, principal.member)
 
 
 def member_activity_ids(member: Member) -> list[int]:
     """Ids of non-draft activities open to the member (community, grid, type, street)."""
-    from server.auth.scope import activity_candidates_clause
-
     rows = db.session.scalars(sa.select(Activity).where(activity_candidates_clause(member)))
     return [a.id for a in rows if member_may_join_activity(member, a)]
 
 
-from server.activities.clockin import clock_in, clock_out  # noqa: E402,F401  (re-export)
+def activities_for_member(
+    principal: Principal, query: dict[str, Any], pages: PaginationParameters
+) -> list[Activity]:
+    """Activities the calling member may join: upcoming (soonest first), past (newest first)
+    or all."""
+    member = require_member(principal)
+    statement = filtered(sa.select(Activity).where(
+        Activity.id.in_(member_activity_ids(member)),
+        Activity.status != ActivityStatus.ARCHIVED.value,
+    ), query, "category")
+    now = utcnow()
+    if query["when"] == "upcoming":
+        statement = statement.where(
+            Activity.ends_at > now, Activity.status != ActivityStatus.CANCELLED.value
+        ).order_by(Activity.starts_at, Activity.id)
+    elif query["when"] == "past":
+        statement = statement.where(Activity.ends_at <= now).order_by(
+            Activity.starts_at.desc(), Activity.id.desc()
+        )
+    else:
+        statement = statement.order_by(Activity.starts_at.desc(), Activity.id.desc())
+    return show_with_counts(paginate(statement, pages), member)
+
+
+def get_activity(principal: Principal, activity_id: int) -> Activity:
+    """One activity the caller may read (its staff, or a member it is open to)."""
+    return _shown(visible_activity(principal, activity_id), principal)
+
+
+# --- on site ----------------------------------------------------------------------------------
+
+
+def onsite_code(principal: Principal, activity_id: int) -> dict[str, Any]:
+    """The rotating on-site code (现场签到码), for the activity's staff and leader."""
+    return clockin.current_code(require_activity(principal, activity_id, ON_SITE_STAFF))
+
+
+def roster(principal: Principal, activity_id: int) -> dict[str, Any]:
+    """The live on-site roster (现场名单), for the activity's staff and leader."""
+    return activity_log.roster(require_activity(principal, activity_id, ON_SITE_STAFF))
+
+
+def sign_up(principal: Principal, activity_id: int) -> SignUp:
+    """报名 for the calling member."""
+    return with_waitlist_position(signup.sign_up(require_member(principal), activity_id))
+
+
+def withdraw(principal: Principal, activity_id: int) -> SignUp:
+    """取消报名 for the calling member."""
+    return with_waitlist_position(signup.withdraw(require_member(principal), activity_id))
+
+
+def clock_in(principal: Principal, activity_id: int, proof: dict[str, Any]) -> Attendance:
+    """签到 for the calling member."""
+    return clockin.clock_in(require_member(principal), activity_id, proof)
+
+
+def clock_out(principal: Principal, activity_id: int, proof: dict[str, Any]) -> Attendance:
+    """签退 for the calling member."""
+    return clockin.clock_out(require_member(principal), activity_id, proof)
+
+
+# --- the activity log (活动登记薄) and exports -------------------------------------------------
+
+
+def my_activity_log(principal: Principal, pages: PaginationParameters) -> list[dict[str, Any]]:
+    member = require_member(principal)
+    return activity_log.log_page(member.id, pages)
+
+
+def member_activity_log(
+    principal: Principal, member_id: int, pages: PaginationParameters
+) -> list[dict[str, Any]]:
+    member = get_visible_member(principal, member_id)
+    return activity_log.log_page(member.id, pages)
+
+
+def member_activity_log_xlsx(principal: Principal, member_id: int) -> tuple[bytes, str]:
+    """The member's activity log as Excel; each export is in the audit log."""
+    member = get_visible_member(principal, member_id)
+    data = export.member_log_workbook(member)
+    audit(principal.user_id, "export.member_activity_log", "member", member.id,
+          community_id=member.community_id)
+    return data, f"activity-log-{member.id}.xlsx"
+
+
+def activity_records_xlsx(principal: Principal, activity_id: int) -> tuple[bytes, str]:
+    """The activity's hours records as Excel; each export is in the audit log."""
+    activity = require_activity(principal, activity_id)
+    data = export.activity_records_workbook(activity)
+    audit(principal.user_id, "export.activity_records", "activity", activity.id,
+          community_id=activity.community_id)
+    return data, f"activity-{activity.id}-records.xlsx"
+
+
+# --- the community's hours rule ----------------------------------------------------------------
+
+
+def hours_rule(principal: Principal, community_id: int) -> Rule:
+    require_community(principal, community_id, ON_SITE_STAFF)
+    return rule_for(community_id)
+
+
+def set_hours_rule(principal: Principal, community_id: int, data: dict[str, Any]) -> Rule:
+    """How the community counts hours: missing clock-out, rounding, minimum share."""
+    require_community(principal, community_id)
+    before = rule_for(community_id)
+    row = db.session.scalar(sa.select(CommunityHoursRule).filter_by(community_id=community_id))
+    if row is None:
+        row = CommunityHoursRule(community_id=community_id)
+        db.session.add(row)
+    row.missing_clockout = data["missing_clockout"]
+    row.rounding = data["rounding"]
+    row.min_share = data["min_share"]
+    row.updated_by_user_id = principal.user_id
+    db.session.flush()
+    audit(
+        principal.user_id,
+        "hours_rule.update",
+        "community",
+        community_id,
+        community_id=community_id,
+        before={"missing_clockout": before.missing_clockout, "rounding": before.rounding,
+                "min_share": str(before.min_share)},
+        after={"missing_clockout": row.missing_clockout, "rounding": row.rounding,
+               "min_share": str(row.min_share)},
+    )
+    return rule_for(community_id)

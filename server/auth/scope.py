@@ -1,7 +1,10 @@
 """The one place that decides who may read and write what.
 
-Views call `current_principal()` and then the helpers here; they never re-implement a rule.
+A view calls `current_principal()` and hands the Principal to one service function; the
+service asks the helpers here whether the caller may act, and never re-implements a rule.
 A place outside the caller's scope is answered with 404, as if it did not exist.
+The sections go by kind of place: the caller, communities (and their grids and buildings),
+members, activities, streets and employer units.
 """
 
 from __future__ import annotations
@@ -13,17 +16,21 @@ from functools import cached_property
 import sqlalchemy as sa
 from flask import g
 
+from server.activities.models import Activity, ActivityStatus, SignUp
 from server.auth.models import AuthSession, Role, RoleGrant, User
 from server.auth.tokens import current_login
 from server.errors import forbidden, not_found
 from server.extensions import db
-from server.members.models import Building, Community, Member
+from server.members.models import Building, Community, EmployerUnit, Grid, Member
 
 # Roles that manage a whole community (activities, notices, approvals, corrections).
 COMMUNITY_MANAGERS = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.STREET_ADMIN)
 # Roles that work on site for a community: managers, and grid workers for their grid's community.
 ON_SITE_STAFF = (*COMMUNITY_MANAGERS, Role.GRID_WORKER)
 SECRETARIES = (Role.COMMUNITY_SECRETARY, Role.STREET_ADMIN)
+
+
+# --- the caller ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -93,11 +100,18 @@ def current_principal() -> Principal:
     return g.principal
 
 
-def current_member() -> Member:
-    principal = current_principal()
+def require_member(principal: Principal) -> Member:
+    """The caller's member record; 403 (with what to do) for a caller who has none."""
     if principal.member is None:
         raise forbidden("请先完成党员信息登记（到社区报到）")
     return principal.member
+
+
+def current_member() -> Member:
+    return require_member(current_principal())
+
+
+# --- communities, their grids and buildings -------------------------------------------------
 
 
 def require_community(
@@ -130,11 +144,45 @@ def require_community_row(
     return row
 
 
+def require_community_reader(principal: Principal, community_id: int) -> Community:
+    """The community, for its own members (current registration) and its on-site staff; else 404.
+    For what a community shows all of its people: pledge templates, party days, make-ups."""
+    is_member = principal.member is not None and principal.member.community_id == community_id
+    if not is_member and community_id not in principal.community_ids(ON_SITE_STAFF):
+        raise not_found("社区")
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise not_found("社区")
+    return community
+
+
+def staff_grid_scope(principal: Principal, community_id: int) -> set[int] | None:
+    """What of a community a staff caller looks after: None = all of it (managers), or the grid
+    ids of a grid worker there; 404 when neither."""
+    if community_id in principal.community_ids(COMMUNITY_MANAGERS):
+        if db.session.get(Community, community_id) is None:
+            raise not_found("社区")
+        return None
+    grids = set(
+        db.session.scalars(
+            sa.select(Grid.id).where(
+                Grid.community_id == community_id, Grid.id.in_(principal.grid_ids())
+            )
+        )
+    )
+    if not grids:
+        raise not_found("社区")
+    return grids
+
+
 def can_manage_building(principal: Principal, building: Building) -> bool:
     return (
         building.community_id in principal.community_ids(COMMUNITY_MANAGERS)
         or building.grid_id in principal.grid_ids()
     )
+
+
+# --- members ---------------------------------------------------------------------------------
 
 
 def visible_members_clause(principal: Principal) -> sa.ColumnElement[bool]:
@@ -186,46 +234,10 @@ def sees_full_names(principal: Principal, member: Member) -> bool:
     )
 
 
-# --- appended by the pledges area -------------------------------------------------------
+# --- activities (志愿服务活动) ---------------------------------------------------------------
 
 
-def require_community_reader(principal: Principal, community_id: int) -> Community:
-    """The community, for its own members (current registration) and its on-site staff; else 404.
-    For what a community shows all of its people: pledge templates, party days, make-ups."""
-    is_member = principal.member is not None and principal.member.community_id == community_id
-    if not is_member and community_id not in principal.community_ids(ON_SITE_STAFF):
-        raise not_found("社区")
-    community = db.session.get(Community, community_id)
-    if community is None:
-        raise not_found("社区")
-    return community
-
-
-def staff_grid_scope(principal: Principal, community_id: int) -> set[int] | None:
-    """What of a community a staff caller looks after: None = all of it (managers), or the grid
-    ids of a grid worker there; 404 when neither."""
-    from server.members.models import Grid
-
-    if community_id in principal.community_ids(COMMUNITY_MANAGERS):
-        if db.session.get(Community, community_id) is None:
-            raise not_found("社区")
-        return None
-    grids = set(
-        db.session.scalars(
-            sa.select(Grid.id).where(
-                Grid.community_id == community_id, Grid.id.in_(principal.grid_ids())
-            )
-        )
-    )
-    if not grids:
-        raise not_found("社区")
-    return grids
-
-
-# --- activities (志愿服务活动) -------------------------------------------------------------
-
-
-def member_may_join_activity(member: Member, activity) -> bool:
+def member_may_join_activity(member: Member, activity: Activity) -> bool:
     """The audience rule: the activity's community (narrowed by grids and member types, when
     set), or — for a street-wide activity such as 党员奉献日 — every member of the street."""
     if member is None or member.community_id is None:
@@ -239,7 +251,7 @@ def member_may_join_activity(member: Member, activity) -> bool:
     return community is not None and community.street_id == activity.audience_street_id
 
 
-def _in_community_audience(member: Member, activity) -> bool:
+def _in_community_audience(member: Member, activity: Activity) -> bool:
     if member.community_id != activity.community_id:
         return False
     if activity.audience_grid_ids and member.grid_id not in activity.audience_grid_ids:
@@ -252,8 +264,6 @@ def _in_community_audience(member: Member, activity) -> bool:
 def activity_candidates_clause(member: Member) -> sa.ColumnElement[bool]:
     """SQL pre-filter over Activity for a member (community or street); the grid and member-type
     narrowing is then applied with `member_may_join_activity`."""
-    from server.activities.models import Activity, ActivityStatus
-
     if member is None or member.community_id is None:
         return sa.false()
     street_id = sa.select(Community.street_id).where(Community.id == member.community_id)
@@ -268,11 +278,9 @@ def activity_candidates_clause(member: Member) -> sa.ColumnElement[bool]:
 
 def require_activity(
     principal: Principal, activity_id: int, roles: Iterable[str] = COMMUNITY_MANAGERS
-):
+) -> Activity:
     """The activity, when the caller holds one of `roles` in its community (the activity's
     leader on site also passes for ON_SITE_STAFF); else 404."""
-    from server.activities.models import Activity
-
     activity = db.session.get(Activity, activity_id)
     if activity is None:
         raise not_found("活动")
@@ -284,11 +292,9 @@ def require_activity(
     raise not_found("活动")
 
 
-def visible_activity(principal: Principal, activity_id: int):
+def visible_activity(principal: Principal, activity_id: int) -> Activity:
     """An activity the caller may read: staff of its community, or a member it is open to
     (a member who signed up keeps seeing it, even after a move)."""
-    from server.activities.models import Activity, ActivityStatus, SignUp
-
     activity = db.session.get(Activity, activity_id)
     if activity is None:
         raise not_found("活动")
@@ -308,15 +314,13 @@ def visible_activity(principal: Principal, activity_id: int):
     raise not_found("活动")
 
 
-# ---- points area (issue 5): boards and feedback sheets
+# --- boards over any place, streets and employer units ---------------------------------------
 
 
 def sees_full_names_on_board(principal: Principal, scope: str, scope_id: int) -> bool:
     """A board shows full names (and hidden members) to staff whose scope covers all of it:
     community managers for their community and everything in it, a grid worker for their grid
     and its buildings, a unit secretary for their unit, a street admin for their street."""
-    from server.members.models import Grid
-
     managed = principal.community_ids(COMMUNITY_MANAGERS)
     if scope == "street":
         return scope_id in principal.street_ids()
@@ -338,8 +342,6 @@ def feedback_unit_scope(principal: Principal, unit_id: int) -> set[int] | None:
     """Whose rows of a unit's feedback sheet (反馈单) the caller may read: None = all of the
     unit's members (the unit's own secretary); a set = only those communities (a street
     admin). Anyone else: 404."""
-    from server.members.models import EmployerUnit
-
     if db.session.get(EmployerUnit, unit_id) is None:
         raise not_found("单位")
     if unit_id in principal.unit_ids():

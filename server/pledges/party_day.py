@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from server import events
+from server.activities import signup
+from server.activities.service import create_activity
 from server.audit.service import record as audit
 from server.auth.scope import (
     COMMUNITY_MANAGERS,
@@ -193,8 +195,6 @@ def window_of(settings: Settings, month: str) -> tuple[date, datetime, datetime]
 
 def ensure_party_day(community: Community, month: str, now: datetime) -> tuple[PartyDay, bool]:
     """The community's party day of `month` with its activity; created once (unique key)."""
-    from server.activities.service import create_activity
-
     lock_row(Community, community.id)
     existing = db.session.scalar(
         sa.select(PartyDay).filter_by(community_id=community.id, month=month)
@@ -435,12 +435,10 @@ def my_status(principal: Principal, month: str) -> dict[str, Any]:
 def create_makeup_session(
     principal: Principal, community_id: int, data: dict[str, Any]
 ) -> MakeupSession:
-    from server.activities.service import create_activity
-
     community = require_community(principal, community_id)
     parse_month(data["month"])
     activity = create_activity(
-        principal.user_id,
+        principal,
         community_id,
         {
             "title": data.get("title") or f"{data['month']} 党员活动日补课",
@@ -501,8 +499,6 @@ def _session_for_member(member: Member, session_id: int) -> MakeupSession:
 def book_makeup(principal: Principal, session_id: int) -> tuple[MakeupBooking, bool]:
     """Book a place; exact under concurrency (the session row is locked, and the count only
     moves by a guarded UPDATE). One booking per member and month; a repeat returns it."""
-    from server.activities import service as activities
-
     member = require_registered_member(principal)
     session = _session_for_member(member, session_id)
     booking = db.session.scalar(
@@ -542,13 +538,11 @@ def book_makeup(principal: Principal, session_id: int) -> tuple[MakeupBooking, b
     booking.booked_at = utcnow()
     booking.cancelled_at = None
     db.session.flush()
-    activities.sign_up(member, session.activity_id)  # on the activity's roster, for clock-in
+    signup.sign_up(member, session.activity_id)  # on the activity's roster, for clock-in
     return booking, True
 
 
 def cancel_makeup(principal: Principal, session_id: int) -> MakeupBooking:
-    from server.activities import service as activities
-
     member = require_registered_member(principal)
     session = _session_for_member(member, session_id)
     booking = db.session.scalar(
@@ -571,7 +565,7 @@ def cancel_makeup(principal: Principal, session_id: int) -> MakeupBooking:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
-    activities.withdraw(member, session.activity_id)
+    signup.withdraw(member, session.activity_id)
     return booking
 
 
@@ -596,8 +590,6 @@ def declare_dedication_day(
 ) -> tuple[DedicationDay, bool]:
     """The street declares a dedication day: one street-wide activity, hosted by one of its
     communities, that every member of the street may sign up for. Same day again returns it."""
-    from server.activities.service import create_activity
-
     if street_id not in principal.street_ids():
         raise not_found("街道")
     host = db.session.get(Community, data["community_id"])
@@ -631,7 +623,7 @@ def declare_dedication_day(
     values = {k: v for k, v in data.items() if k != "community_id"}
     values.update(category=DEDICATION_CATEGORY, audience_street_id=street_id)
     values.setdefault("organiser", host.street.name if host.street else "")
-    activity = create_activity(principal.user_id, host.id, values, publish=True)
+    activity = create_activity(principal, host.id, values, publish=True)
     dedication = DedicationDay(
         street_id=street_id,
         day=day,

@@ -22,7 +22,7 @@ from server.members.models import (
     RegistrationStatus,
 )
 from server.points.models import FeedbackComment, PointBalance, PointEntry
-from server.points.rules import check_period, hours_of, period_months
+from server.points.point_rules import check_period, hours_of, period_months
 from server.timeutil import to_local, utcnow
 
 

@@ -19,7 +19,7 @@ from server.extensions import db
 from server.masking import mask_name
 from server.members.models import Building, Community, EmployerUnit, Grid, Member, Street
 from server.points.models import PointBalance
-from server.points.rules import check_period, hours_of
+from server.points.point_rules import check_period, hours_of
 
 # scope → (the place's table, the balance column that holds the place)
 SCOPES: dict[str, tuple[sa.Table, str]] = {

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.members.models import Member
 from server.points.models import PointBalance, PointEntry
-from server.points.rules import periods_of_month, star_levels_for, stars_from
+from server.points.point_rules import periods_of_month, star_levels_for, stars_from
 from server.points.service import _upsert, placement
 from server.timeutil import utcnow
 

@@ -23,7 +23,7 @@ from server.pagination import paginate
 from server.points import feedback
 from server.points.leaderboard import leaderboard
 from server.points.models import ManualAward, PointRule, StarLevel
-from server.points.rules import find_rule, month_key, star_levels_for
+from server.points.point_rules import find_rule, month_key, star_levels_for
 from server.points.schemas import (
     BoardQuerySchema,
     BoardSchema,
@@ -148,7 +148,7 @@ def list_rules(query):
     principal = current_principal()
     community_id = query["community_id"]
     _require_reader(principal, community_id)
-    from server.points.rules import street_of
+    from server.points.point_rules import street_of
 
     street_id = street_of(community_id)
     today = local_today()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.points.rules import PERIOD_PATTERN
+from server.points.point_rules import PERIOD_PATTERN
 from server.schemas import LocalDateTime, StrictSchema, decimal_between
 
 PERIOD = validate.Regexp(PERIOD_PATTERN, error="统计周期格式有误")

@@ -37,7 +37,7 @@ from server.points.models import (
     RuleKind,
     StarLevel,
 )
-from server.points.rules import (
+from server.points.point_rules import (
     ALL_TIME,
     centi,
     find_rule,
@@ -592,7 +592,7 @@ def member_summary(member: Member, today: date | None = None) -> dict[str, Any]:
         )
     }
     names = ["month", "quarter", "half_year", "year", "all_time"]
-    from server.points.rules import hours_of
+    from server.points.point_rules import hours_of
 
     year_row = rows.get(str(today.year))
     return {

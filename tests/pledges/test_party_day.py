@@ -200,7 +200,7 @@ def test_a_cancelled_booking_frees_the_place(org, staff, make_member, login):
 def test_the_street_declares_a_dedication_day_for_every_community(
     org, make_staff, make_member, login
 ):
-    from server.activities import service as activities
+    from server.activities import signup as activities
 
     make_staff("street", Role.STREET_ADMIN, street_id=org.street.id)
     make_staff("staffA", Role.COMMUNITY_STAFF, community_id=org.communities[0].id)

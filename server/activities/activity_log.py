@@ -1,0 +1,149 @@
+"""The member's activity log (活动登记薄) and an activity's on-site roster (现场名单): each
+loaded in a constant number of statements, whatever the number of rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_smorest.pagination import PaginationParameters
+
+from server.activities.models import (
+    Activity,
+    ActivityStatus,
+    Attendance,
+    AttendanceStatus,
+    HoursRecord,
+    HoursStatus,
+    SignUp,
+    SignUpStatus,
+)
+from server.extensions import db
+from server.members.models import Member
+from server.pagination import paginate
+from server.timeutil import utcnow
+
+
+def log_activities_query(member_id: int) -> sa.Select:
+    """Every activity the member signed up to, clocked in at, or has hours for; newest first."""
+    ids = sa.union(
+        sa.select(SignUp.activity_id).where(SignUp.member_id == member_id),
+        sa.select(Attendance.activity_id).where(Attendance.member_id == member_id),
+        sa.select(HoursRecord.activity_id).where(HoursRecord.member_id == member_id),
+    ).subquery()
+    return (
+        sa.select(Activity)
+        .where(Activity.id.in_(sa.select(ids.c[0])))
+        .order_by(Activity.starts_at.desc(), Activity.id.desc())
+    )
+
+
+def attendance_state(
+    signup: SignUp | None, attendance: Attendance | None, activity: Activity, now=None
+) -> str:
+    """signed_up / waitlisted / withdrawn / clocked_in / clocked_out / unconfirmed / absent."""
+    if attendance is not None:
+        if attendance.status == AttendanceStatus.CLOCKED_IN:
+            return "clocked_in"
+        if attendance.status == AttendanceStatus.UNCONFIRMED:
+            return "unconfirmed"
+        return "clocked_out"
+    if signup is None:
+        return "none"
+    if signup.status == SignUpStatus.CONFIRMED:
+        if activity.ends_at <= (now or utcnow()) and activity.status != ActivityStatus.CANCELLED:
+            return "absent"
+        return "signed_up"
+    return signup.status
+
+
+def log_entries(member_id: int, activities: list[Activity]) -> list[dict[str, Any]]:
+    ids = [a.id for a in activities]
+    signups = {
+        s.activity_id: s
+        for s in db.session.scalars(
+            sa.select(SignUp).where(SignUp.member_id == member_id, SignUp.activity_id.in_(ids))
+        )
+    }
+    clocks = {
+        a.activity_id: a
+        for a in db.session.scalars(
+            sa.select(Attendance).where(
+                Attendance.member_id == member_id, Attendance.activity_id.in_(ids)
+            )
+        )
+    }
+    hours_rows = db.session.scalars(
+        sa.select(HoursRecord)
+        .where(HoursRecord.member_id == member_id, HoursRecord.activity_id.in_(ids))
+        .order_by(HoursRecord.id)
+    ).all()
+    entries = []
+    for activity in activities:
+        mine = [h for h in hours_rows if h.activity_id == activity.id]
+        counting = next((h for h in mine if h.status == HoursStatus.APPROVED), None)
+        pending = next((h for h in mine if h.status == HoursStatus.PENDING), None)
+        entries.append(
+            {
+                "activity": activity,
+                "signup_status": signups[activity.id].status if activity.id in signups else None,
+                "attendance": clocks.get(activity.id),
+                "state": attendance_state(signups.get(activity.id), clocks.get(activity.id),
+                                          activity),
+                "hours": counting.hours if counting else None,
+                "hours_record": counting,
+                "pending_record": pending,
+            }
+        )
+    return entries
+
+
+def roster(activity: Activity) -> dict[str, Any]:
+    """现场名单: everyone signed up (and walk-ins), with where they are now."""
+    signups = db.session.scalars(
+        sa.select(SignUp)
+        .where(SignUp.activity_id == activity.id, SignUp.status != SignUpStatus.WITHDRAWN.value)
+        .order_by(SignUp.queued_at, SignUp.id)
+    ).all()
+    clocks = {
+        a.member_id: a
+        for a in db.session.scalars(sa.select(Attendance).filter_by(activity_id=activity.id))
+    }
+    member_ids = {s.member_id for s in signups} | set(clocks)
+    members = {
+        m.id: m for m in db.session.scalars(sa.select(Member).where(Member.id.in_(member_ids)))
+    }
+    hours = {
+        h.member_id: h
+        for h in db.session.scalars(
+            sa.select(HoursRecord).filter_by(
+                activity_id=activity.id, status=HoursStatus.APPROVED.value
+            )
+        )
+    }
+    by_member = {s.member_id: s for s in signups}
+    entries = []
+    for member_id in [s.member_id for s in signups] + sorted(set(clocks) - set(by_member)):
+        entries.append(
+            {
+                "member": members[member_id],
+                "signup_status": by_member[member_id].status if member_id in by_member else None,
+                "state": attendance_state(by_member.get(member_id), clocks.get(member_id),
+                                          activity),
+                "attendance": clocks.get(member_id),
+                "hours": hours[member_id].hours if member_id in hours else None,
+            }
+        )
+    summary = {key: 0 for key in ("signed_up", "waitlisted", "clocked_in", "clocked_out",
+                                  "unconfirmed", "absent")}
+    for entry in entries:
+        if entry["signup_status"] == SignUpStatus.CONFIRMED or entry["attendance"] is not None:
+            summary["signed_up"] += 1
+        if entry["state"] in summary and entry["state"] != "signed_up":
+            summary[entry["state"]] += 1
+    return {"activity_id": activity.id, "summary": summary, "entries": entries}
+
+
+def log_page(member_id: int, pages: PaginationParameters) -> list[dict[str, Any]]:
+    """One page of the member's activity log, newest first."""
+    return log_entries(member_id, paginate(log_activities_query(member_id), pages))
