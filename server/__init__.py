@@ -68,8 +68,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_request_transactions(app)
     _register_blueprints()
+    _connect_receivers()
     _register_cli(app)
     return app
+
+
+def _connect_receivers() -> None:
+    # imported here, like the blueprints: the areas import this package's extensions
+    from server.receivers import connect_receivers
+
+    connect_receivers()
 
 
 def _register_blueprints() -> None:

@@ -325,9 +325,6 @@ def on_clocked_in(attendance, **_kw) -> None:
     )
 
 
-events.clocked_in.connect(on_clocked_in)
-
-
 def members_missing_party_day(community_id: int, month: str) -> list[Member]:
     """Members of the community (approved registration) who neither attended the month's party
     day (or a make-up) nor hold a make-up booking: for staff, and the notices area's reminders."""

@@ -44,7 +44,7 @@ def recompute_stars_command(year):
     import sqlalchemy as sa
 
     from server.members.models import Community
-    from server.points.service import recompute_stars
+    from server.points.balances import recompute_stars
 
     changed = recompute_stars(list(db.session.scalars(sa.select(Community.id))), year)
     db.session.commit()

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.members.models import Community, Member, Street
-from server.points import service
+from server.points import ledger, scheme
 from server.points.feedback import write_comment
 from server.points.models import ANY_CATEGORY, PointRule, RuleKind, StarLevel
+from server.points.receivers import on_hours_record_finalised
 from server.timeutil import local_today
 
 DEMO_STREET = "和平街道"
@@ -48,7 +49,7 @@ def seed(log) -> None:
     for year in (today.year - 1, today.year):
         if db.session.scalar(sa.select(StarLevel.id).filter_by(
                 scope_type="street", scope_id=street.id, year=year)) is None:
-            service.set_star_levels(
+            scheme.set_star_levels(
                 scope_type="street", scope_id=street.id, year=year, user_id=None,
                 levels=[{"level": lv, "min_points": p, "min_hours": h} for lv, p, h in STARS])
     db.session.flush()
@@ -67,7 +68,7 @@ def seed(log) -> None:
         # never collide with real activities: negative activity ids)
         for n in range(rng.randint(0, 6)):
             day = today - timedelta(days=rng.randint(1, 150))
-            entry = service.settle_source(
+            entry = ledger.settle_source(
                 member_id=member.id, community_id=member.community_id, kind=RuleKind.HOURS,
                 category=rng.choice(CATEGORIES), source_type="demo_service",
                 source_id=f"{member.id}-{n}", source_key=f"demo_service:{member.id}:{n}",
@@ -94,6 +95,6 @@ def _settle_approved_hours() -> int:
     for record in db.session.scalars(
         sa.select(HoursRecord).where(HoursRecord.status == "approved").order_by(HoursRecord.id)
     ):
-        if service.on_hours_record_finalised(record) is not None:
+        if on_hours_record_finalised(record) is not None:
             count += 1
     return count

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.members.models import Member
+from server.points.balances import placement, write_balance
 from server.points.models import PointBalance, PointEntry
 from server.points.point_rules import periods_of_month, star_levels_for, stars_from
-from server.points.service import _upsert, placement
 from server.timeutil import utcnow
 
 PLACE_FIELDS = ("community_id", "grid_id", "building_id", "employer_unit_id", "street_id",
@@ -98,6 +98,8 @@ def _reconcile_batch(member_ids: list[int], repair: bool, report: ReconcileRepor
                                    "fields": {k: {"ledger": v[0], "balance": v[1]}
                                               for k, v in diffs.items()}})
         if repair:
-            _upsert({"member_id": member_id, "period": period, "updated_at": utcnow(), **want},
-                    bump=False)
+            write_balance(
+                {"member_id": member_id, "period": period, "updated_at": utcnow(), **want},
+                bump=False,
+            )
             report.repaired += 1

@@ -17,7 +17,7 @@ from server import events
 from server.activities.models import HoursRecord
 from server.errors import AppError
 from server.extensions import db
-from server.points import service
+from server.points import ledger, scheme
 from server.points.leaderboard import leaderboard, rank_rows
 from server.points.models import PointBalance, PointEntry, PointRule
 from server.points.reconcile import reconcile
@@ -114,7 +114,7 @@ def test_ledger_keeps_its_promises_under_any_sequence_of_operations(org, make_me
                 source_key=f"pledge_note:{note * 10 + m}", revision=1))
             if entry is not None:
                 try:
-                    service.reverse_source(entry.id, None, "核查不实")
+                    ledger.reverse_source(entry.id, None, "核查不实")
                 except AppError as error:
                     assert error.code == "already_reversed"
             self._step()
@@ -123,9 +123,9 @@ def test_ledger_keeps_its_promises_under_any_sequence_of_operations(org, make_me
               monthly=st.one_of(st.none(), st.integers(0, 200)), ahead=st.integers(1, 3))
         def change_rule(self, rate, daily, monthly, ahead):
             day = FIRST_DAY + timedelta(days=self.today + ahead)
-            service.add_rule(scope_type="community", scope_id=community.id, kind="hours",
-                             category="*", points=rate, daily_cap=daily, monthly_cap=monthly,
-                             effective_from=day, user_id=None)
+            scheme.add_rule(scope_type="community", scope_id=community.id, kind="hours",
+                            category="*", points=rate, daily_cap=daily, monthly_cap=monthly,
+                            effective_from=day, user_id=None)
             self._step()
 
         @invariant()
