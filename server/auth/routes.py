@@ -1,9 +1,12 @@
-"""/api/v1/auth and /api/v1/me: WeChat login, logout, the caller's own profile and consents."""
+"""/api/v1/auth and /api/v1/me: WeChat login, logout, the caller's own profile and consents.
+
+Each view parses with a schema, calls one service function with the caller's Principal
+first (login has no caller yet), and returns what a schema dumps.
+"""
 
 from __future__ import annotations
 
 from flask import current_app
-from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from server.auth import service
@@ -14,11 +17,10 @@ from server.auth.schemas import (
     PhoneCodeSchema,
     PhoneSchema,
 )
-from server.auth.scope import current_member, current_principal
+from server.auth.scope import current_principal
 from server.extensions import limiter
+from server.members import service as members
 from server.members.schemas import LocationConsentSchema, MemberSchema, MePatchSchema
-from server.members.service import active_registration, member_of, set_location_consent
-from server.wechat import client as wechat
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与本人信息")
 
@@ -29,60 +31,67 @@ def _login_limit() -> str:
     return current_app.config["AUTH_LOGIN_LIMIT_PER_ADDRESS"]
 
 
-@blp.route("/auth/login", methods=["POST"])
+@blp.post("/auth/login")
 @blp.doc(security=PUBLIC)
 @blp.arguments(LoginInSchema)
 @blp.response(200, LoginOutSchema)
 @limiter.limit(_login_limit)
 def login(body):
-    """Exchange a wx.login code for a session token."""
-    token, expires_at, user = service.login_with_wechat_code(body["code"])
-    return {"token": token, "expires_at": expires_at, "user": user, "member": member_of(user)}
+    """微信登录
+
+    用 wx.login 得到的 code 换取本服务的登录令牌（token），之后的请求放在 Authorization 头中。
+    """
+    return service.login(body["code"])
 
 
-@blp.route("/auth/logout", methods=["POST"])
+@blp.post("/auth/logout")
 @blp.response(204)
 def logout():
-    """End this session; the token stops working at once."""
-    service.logout(current_principal().session)
+    """退出登录
+
+    结束本次会话，令牌立即失效。
+    """
+    service.logout(current_principal())
 
 
-@blp.route("/me")
-class Me(MethodView):
-    @blp.response(200, MeSchema)
-    def get(self):
-        """Who I am: my roles, my member record and my current registration."""
-        principal = current_principal()
-        member = principal.member
-        return {
-            "user": principal.user,
-            "member": member,
-            "registration": active_registration(member.id) if member else None,
-            "privacy_notice_version": current_app.config["APP_PRIVACY_NOTICE_VERSION"],
-        }
+@blp.get("/me")
+@blp.response(200, MeSchema)
+def me():
+    """我的信息
 
-    @blp.arguments(MePatchSchema)
-    @blp.response(200, MemberSchema)
-    def patch(self, body):
-        """Change my own preferences (e.g. not appearing on public boards)."""
-        member = current_member()
-        for name, value in body.items():
-            setattr(member, name, value)
-        return member
+    我的角色、党员信息和当前的报到记录。
+    """
+    return service.me(current_principal())
 
 
-@blp.route("/me/consents/location", methods=["POST"])
+@blp.patch("/me")
+@blp.arguments(MePatchSchema)
+@blp.response(200, MemberSchema)
+def update_me(body):
+    """修改我的偏好
+
+    例如不在公开榜单上显示。
+    """
+    return service.update_me(current_principal(), body)
+
+
+@blp.post("/me/consents/location")
 @blp.arguments(LocationConsentSchema)
 @blp.response(200, MemberSchema)
 def location_consent(body):
-    """Give or withdraw consent to clock in by location."""
-    return set_location_consent(current_member(), body["granted"])
+    """定位签到授权
+
+    同意或撤回用定位签到，随时可改。
+    """
+    return members.set_location_consent(current_principal(), body["granted"])
 
 
-@blp.route("/me/phone", methods=["POST"])
+@blp.post("/me/phone")
 @blp.arguments(PhoneCodeSchema)
 @blp.response(200, PhoneSchema)
 def phone_number(body):
-    """The phone number WeChat confirms for a getPhoneNumber button code."""
-    current_principal()
-    return {"phone": wechat.get_phone_number(body["code"])}
+    """获取微信绑定的手机号
+
+    用手机号按钮（getPhoneNumber）得到的 code 换取微信确认的手机号。
+    """
+    return service.confirm_phone(current_principal(), body["code"])

@@ -1,17 +1,21 @@
-"""WeChat login, logout, and role grants."""
+"""WeChat login, logout, the caller's own profile (我的), and role grants."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from limits import parse
 
-from server.auth.models import AuthSession, RoleGrant, User
+from server.auth.models import RoleGrant, User
+from server.auth.scope import Principal, require_member
 from server.auth.tokens import issue_token, revoke
 from server.errors import AppError
 from server.extensions import db, limiter
+from server.members.models import Member
+from server.members.service import active_registration, member_of
 from server.timeutil import utcnow
 from server.wechat import client as wechat
 
@@ -38,6 +42,13 @@ def get_or_create_user(openid: str, unionid: str | None = None) -> User:
     return user
 
 
+def login(code: str) -> dict[str, Any]:
+    """Exchange a wx.login code for our own session token (no caller yet: this makes one);
+    the answer carries the user and their member record."""
+    token, expires_at, user = login_with_wechat_code(code)
+    return {"token": token, "expires_at": expires_at, "user": user, "member": member_of(user)}
+
+
 def login_with_wechat_code(code: str) -> tuple[str, datetime, User]:
     """Exchange a wx.login code for our own session token; the session_key stays here."""
     session = wechat.code_to_session(code)
@@ -52,8 +63,33 @@ def login_with_wechat_code(code: str) -> tuple[str, datetime, User]:
     return token, expires_at, user
 
 
-def logout(session: AuthSession) -> None:
-    revoke(session)
+def logout(principal: Principal) -> None:
+    """End the caller's session; its token stops working at once."""
+    revoke(principal.session)
+
+
+def me(principal: Principal) -> dict[str, Any]:
+    """Who the caller is: roles, member record, current registration, the privacy notice."""
+    member = principal.member
+    return {
+        "user": principal.user,
+        "member": member,
+        "registration": active_registration(member.id) if member else None,
+        "privacy_notice_version": current_app.config["APP_PRIVACY_NOTICE_VERSION"],
+    }
+
+
+def update_me(principal: Principal, data: dict[str, Any]) -> Member:
+    """The caller's own preferences (e.g. not appearing on public boards)."""
+    member = require_member(principal)
+    for name, value in data.items():
+        setattr(member, name, value)
+    return member
+
+
+def confirm_phone(principal: Principal, code: str) -> dict[str, str]:
+    """The phone number WeChat confirms for a getPhoneNumber button code."""
+    return {"phone": wechat.get_phone_number(code)}
 
 
 def grant_role(user: User, role: str, **place: int | None) -> RoleGrant:

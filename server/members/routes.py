@@ -1,21 +1,16 @@
-"""/api/v1: places for the pickers, reporting (报到) and its approval, members for staff."""
+"""/api/v1: places for the pickers, reporting (报到) and its approval, members for staff.
+
+Each view parses with a schema, calls one service function with the caller's Principal
+first, and returns what a schema dumps.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from server.auth.scope import (
-    COMMUNITY_MANAGERS,
-    current_principal,
-    get_visible_member,
-)
-from server.errors import not_found
+from server.auth.scope import current_principal
 from server.excel import XLSX_BODY, XLSX_MIMETYPE, xlsx_response
-from server.extensions import db
 from server.members import service
-from server.members.models import Building, Community, EmployerUnit, Grid
 from server.members.schemas import (
     BuildingSchema,
     CommunitySchema,
@@ -27,119 +22,151 @@ from server.members.schemas import (
     RegistrationSchema,
     UnitSchema,
 )
-from server.pagination import paginate
 from server.schemas import ReasonSchema
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1", description="社区、报到与党员")
 
-@blp.route("/communities")
+
+# --- places, for the pickers --------------------------------------------------------------
+
+
+@blp.get("/communities")
 @blp.response(200, CommunitySchema(many=True))
 def communities():
-    """Every community, for the report picker."""
-    current_principal()
-    return db.session.scalars(sa.select(Community).order_by(Community.id))
+    """全部社区
+
+    供报到时选择社区。
+    """
+    return service.communities(current_principal())
 
 
-def _community_or_404(community_id: int) -> Community:
-    community = db.session.get(Community, community_id)
-    if community is None:
-        raise not_found("社区")
-    return community
-
-
-@blp.route("/communities/<int:community_id>/grids")
+@blp.get("/communities/<int:community_id>/grids")
 @blp.response(200, GridSchema(many=True))
 def grids(community_id):
-    current_principal()
-    _community_or_404(community_id)
-    return db.session.scalars(
-        sa.select(Grid).filter_by(community_id=community_id).order_by(Grid.id)
-    )
+    """社区的网格
+
+    供报到和筛选时选择网格。
+    """
+    return service.grids(current_principal(), community_id)
 
 
-@blp.route("/communities/<int:community_id>/buildings")
+@blp.get("/communities/<int:community_id>/buildings")
 @blp.response(200, BuildingSchema(many=True))
 def buildings(community_id):
-    current_principal()
-    _community_or_404(community_id)
-    return db.session.scalars(
-        sa.select(Building).filter_by(community_id=community_id).order_by(Building.id)
-    )
+    """社区的楼栋
+
+    供报到时选择所住楼栋。
+    """
+    return service.buildings(current_principal(), community_id)
 
 
-@blp.route("/units")
+@blp.get("/units")
 @blp.response(200, UnitSchema(many=True))
 def units():
-    """Employer units (单位), for the report picker."""
-    current_principal()
-    return db.session.scalars(sa.select(EmployerUnit).order_by(EmployerUnit.id))
+    """全部工作单位
+
+    供报到时选择工作单位。
+    """
+    return service.units(current_principal())
 
 
-@blp.route("/registrations")
-class Registrations(MethodView):
-    @blp.arguments(RegistrationQuerySchema, location="query")
-    @blp.response(200, RegistrationSchema(many=True))
-    @blp.paginate()
-    def get(self, query, pagination_parameters):
-        """Registrations in the caller's communities or grid, newest first (staff)."""
-        statement = service.staff_registrations_query(current_principal(), **query)
-        return paginate(statement, pagination_parameters)
-
-    @blp.arguments(RegistrationInSchema)
-    @blp.response(201, RegistrationSchema)
-    def post(self, body):
-        """Report to the community where I live (到社区报到)."""
-        return service.submit_registration(current_principal(), body)
+# --- reporting (报到) ------------------------------------------------------------------------
 
 
-@blp.route("/registrations/mine")
+@blp.get("/registrations")
+@blp.arguments(RegistrationQuerySchema, location="query")
+@blp.response(200, RegistrationSchema(many=True))
+@blp.paginate()
+def registrations(query, pagination_parameters):
+    """报到申请（工作人员）
+
+    本人负责的社区或网格的报到申请，最新的在前；可按状态、社区筛选。
+    """
+    return service.staff_registrations(current_principal(), query, pagination_parameters)
+
+
+@blp.post("/registrations")
+@blp.arguments(RegistrationInSchema)
+@blp.response(201, RegistrationSchema)
+def submit_registration(body):
+    """到社区报到
+
+    向所居住的社区报到，填写姓名、手机号、工作单位和所住楼栋，待社区审核。
+    """
+    return service.submit_registration(current_principal(), body)
+
+
+@blp.get("/registrations/mine")
 @blp.response(200, RegistrationSchema(many=True))
 def my_registrations():
-    """My registrations, the current one first, history kept."""
-    return service.my_registrations(current_principal().member)
+    """我的报到记录
+
+    当前的报到在前，历史记录保留。
+    """
+    return service.my_registrations(current_principal())
 
 
-@blp.route("/registrations/<int:registration_id>/withdraw", methods=["POST"])
+@blp.post("/registrations/<int:registration_id>/withdraw")
 @blp.response(200, RegistrationSchema)
 def withdraw(registration_id):
+    """撤回报到申请
+
+    只有待审核的申请可以撤回。
+    """
     return service.withdraw_registration(current_principal(), registration_id)
 
 
-@blp.route("/registrations/<int:registration_id>/approve", methods=["POST"])
+@blp.post("/registrations/<int:registration_id>/approve")
 @blp.response(200, RegistrationSchema)
 def approve(registration_id):
+    """通过报到申请（工作人员、网格员）
+
+    通过后党员即归属该社区；记入审计日志。
+    """
     return service.approve_registration(current_principal(), registration_id)
 
 
-@blp.route("/registrations/<int:registration_id>/reject", methods=["POST"])
+@blp.post("/registrations/<int:registration_id>/reject")
 @blp.arguments(ReasonSchema)
 @blp.response(200, RegistrationSchema)
 def reject(body, registration_id):
+    """退回报到申请（工作人员、网格员）
+
+    须写明原因，党员可修改后重新报到；记入审计日志。
+    """
     return service.reject_registration(current_principal(), registration_id, body["reason"])
 
 
-@blp.route("/members")
+# --- members (staff) -----------------------------------------------------------------------
+
+
+@blp.get("/members")
 @blp.arguments(MemberQuerySchema, location="query")
 @blp.response(200, MemberSchema(many=True))
 @blp.paginate()
 def members(query, pagination_parameters):
-    """Members the caller looks after (staff, grid workers, unit secretaries)."""
-    statement = service.staff_members_query(current_principal(), **query)
-    return paginate(statement, pagination_parameters)
+    """党员名单（工作人员、网格员、单位书记）
+
+    本人负责范围内的党员；可按社区、网格、党员类型、姓名筛选。
+    """
+    return service.staff_members(current_principal(), query, pagination_parameters)
 
 
-@blp.route("/members/<int:member_id>")
+@blp.get("/members/<int:member_id>")
 @blp.response(200, MemberSchema)
 def member(member_id):
-    return get_visible_member(current_principal(), member_id)
+    """党员信息
+
+    本人或其范围内的工作人员、书记可查看。
+    """
+    return service.get_member(current_principal(), member_id)
 
 
-@blp.route("/communities/<int:community_id>/registration-cards.xlsx")
+@blp.get("/communities/<int:community_id>/registration-cards.xlsx")
 @blp.response(200, XLSX_BODY, content_type=XLSX_MIMETYPE)
 def registration_cards(community_id):
-    """The community's registration cards (登记卡) as Excel; each export is logged."""
-    content, filename = service.registration_cards_xlsx(current_principal(), community_id)
-    return xlsx_response(content, filename)
+    """下载社区的在职党员登记卡 Excel（工作人员）
 
-
-__all__ = ["blp", "COMMUNITY_MANAGERS"]
+    每次下载都记入审计日志。
+    """
+    return xlsx_response(*service.registration_cards_xlsx(current_principal(), community_id))

@@ -6,15 +6,19 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_smorest.pagination import PaginationParameters
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from sqlalchemy.orm import selectinload
 
 from server.audit.service import record as audit
 from server.auth.scope import (
     COMMUNITY_MANAGERS,
     Principal,
     can_manage_building,
+    get_visible_member,
     require_community,
+    require_member,
     staff_members_clause,
 )
 from server.errors import conflict, invalid, not_found
@@ -26,11 +30,13 @@ from server.members.models import (
     Building,
     Community,
     EmployerUnit,
+    Grid,
     Member,
     MemberType,
     Registration,
     RegistrationStatus,
 )
+from server.pagination import paginate
 from server.timeutil import to_local, utcnow
 
 
@@ -126,14 +132,30 @@ def submit_registration(principal: Principal, data: dict[str, Any]) -> Registrat
     return registration
 
 
-def my_registrations(member: Member | None) -> list[Registration]:
-    if member is None:
+# Registrations and members are shown with their places (RegistrationSchema, MemberSchema):
+# loaded alongside, a statement per kind of place however many rows there are.
+_MEMBER_PLACES = (
+    selectinload(Member.employer_unit),
+    selectinload(Member.community),
+    selectinload(Member.building),
+)
+_REGISTRATION_SHOWN = (
+    selectinload(Registration.community),
+    selectinload(Registration.building),
+    selectinload(Registration.member).options(*_MEMBER_PLACES),
+)
+
+
+def my_registrations(principal: Principal) -> list[Registration]:
+    """The caller's registrations, the current one first, history kept."""
+    if principal.member is None:
         return []
     return list(
         db.session.scalars(
             sa.select(Registration)
-            .filter_by(member_id=member.id)
+            .filter_by(member_id=principal.member.id)
             .order_by(Registration.submitted_at.desc(), Registration.id.desc())
+            .options(*_REGISTRATION_SHOWN)
         )
     )
 
@@ -149,9 +171,11 @@ def withdraw_registration(principal: Principal, registration_id: int) -> Registr
     return registration
 
 
-def staff_registrations_query(
-    principal: Principal, status: str | None = None, community_id: int | None = None
-) -> sa.Select:
+def staff_registrations(
+    principal: Principal, query: dict[str, Any], pages: PaginationParameters
+) -> list[Registration]:
+    """Registrations in the caller's communities or grids, newest first (staff)."""
+    status, community_id = query.get("status"), query.get("community_id")
     communities = principal.community_ids(COMMUNITY_MANAGERS)
     grids = principal.grid_ids()
     scope = sa.or_(
@@ -163,17 +187,17 @@ def staff_registrations_query(
         statement = statement.where(Registration.status == status)
     if community_id:
         statement = statement.where(Registration.community_id == community_id)
-    return statement.order_by(Registration.submitted_at.desc(), Registration.id.desc())
+    statement = statement.order_by(Registration.submitted_at.desc(), Registration.id.desc())
+    return paginate(statement.options(*_REGISTRATION_SHOWN), pages)
 
 
-def staff_members_query(
-    principal: Principal,
-    community_id: int | None = None,
-    grid_id: int | None = None,
-    member_type: str | None = None,
-    name: str | None = None,
-) -> sa.Select:
-    """Members the caller looks after, filtered as staff ask for them."""
+def staff_members(
+    principal: Principal, query: dict[str, Any], pages: PaginationParameters
+) -> list[Member]:
+    """Members the caller looks after (staff, grid workers, unit secretaries), filtered as
+    staff ask for them."""
+    community_id, grid_id = query.get("community_id"), query.get("grid_id")
+    member_type, name = query.get("member_type"), query.get("name")
     statement = sa.select(Member).where(staff_members_clause(principal))
     if community_id:
         statement = statement.where(Member.community_id == community_id)
@@ -185,7 +209,46 @@ def staff_members_query(
         statement = statement.where(Member.member_type == member_type)
     if name:
         statement = statement.where(Member.name.contains(name, autoescape=True))
-    return statement.order_by(Member.id)
+    return paginate(statement.order_by(Member.id).options(*_MEMBER_PLACES), pages)
+
+
+def get_member(principal: Principal, member_id: int) -> Member:
+    """One member the caller may see."""
+    return get_visible_member(principal, member_id)
+
+
+# --- places, for the pickers ------------------------------------------------------------------
+
+
+def communities(principal: Principal) -> list[Community]:
+    """Every community, for the report picker (any logged-in caller)."""
+    return list(db.session.scalars(sa.select(Community).order_by(Community.id)))
+
+
+def _community_or_404(community_id: int) -> Community:
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise not_found("社区")
+    return community
+
+
+def grids(principal: Principal, community_id: int) -> list[Grid]:
+    _community_or_404(community_id)
+    return list(db.session.scalars(
+        sa.select(Grid).filter_by(community_id=community_id).order_by(Grid.id)
+    ))
+
+
+def buildings(principal: Principal, community_id: int) -> list[Building]:
+    _community_or_404(community_id)
+    return list(db.session.scalars(
+        sa.select(Building).filter_by(community_id=community_id).order_by(Building.id)
+    ))
+
+
+def units(principal: Principal) -> list[EmployerUnit]:
+    """Every employer unit (单位), for the report picker."""
+    return list(db.session.scalars(sa.select(EmployerUnit).order_by(EmployerUnit.id)))
 
 
 def _staff_registration(principal: Principal, registration_id: int) -> Registration:
@@ -247,8 +310,9 @@ def reject_registration(principal: Principal, registration_id: int, reason: str)
     return registration
 
 
-def set_location_consent(member: Member, granted: bool) -> Member:
+def set_location_consent(principal: Principal, granted: bool) -> Member:
     """Location for clock-in is a consent of its own, given or withdrawn at any time."""
+    member = require_member(principal)
     if member.location_consent != granted:
         member.location_consent = granted
         member.location_consent_at = utcnow()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from server.members.schemas import UnitSchema
 from server.points.point_rules import PERIOD_PATTERN
 from server.schemas import LocalDateTime, StrictSchema, decimal_between
 
@@ -204,14 +205,8 @@ class FeedbackRowSchema(Schema):
     comment = fields.String()
 
 
-class UnitRefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    party_org_name = fields.String()
-
-
 class FeedbackSheetSchema(Schema):
-    unit = fields.Nested(UnitRefSchema)
+    unit = fields.Nested(UnitSchema)
     period = fields.String()
     period_label = fields.String()
     generated_at = LocalDateTime()
