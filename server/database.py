@@ -123,3 +123,13 @@ def _sqlite_on_connect(dbapi_connection, _record):
 def _sqlite_begin_immediate(conn):
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def database_reachable() -> bool:
+    """One round trip to the database; False (and the session rolled back) when it fails."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return True

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from server.database import dialect_name
-from server.extensions import db
+from server.database import database_reachable, dialect_name
 
 blp = Blueprint("health", __name__, description="运行状态")
 
@@ -18,15 +16,15 @@ class HealthSchema(Schema):
     dialect = fields.String()
 
 
-@blp.route("/healthz")
+@blp.get("/healthz")
 @blp.doc(security=[{}])
 @blp.response(200, HealthSchema)
 @blp.alt_response(503, schema=HealthSchema)
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        return {"status": "degraded", "database": "unreachable",
-                "dialect": dialect_name()}, 503
+    """运行状态
+
+    服务是否在运行、能否连上数据库；连不上时返回 503。
+    """
+    if not database_reachable():
+        return {"status": "degraded", "database": "unreachable", "dialect": dialect_name()}, 503
     return {"status": "ok", "database": "ok", "dialect": dialect_name()}

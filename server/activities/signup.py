@@ -10,13 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from server import events
-from server.activities.models import (
-    OPEN_STATES,
-    Activity,
-    ActivityStatus,
-    SignUp,
-    SignUpStatus,
-)
+from server.activities.models import OPEN_STATES, Activity, ActivityStatus, SignUp, SignUpStatus
 from server.auth.scope import member_may_join_activity
 from server.database import lock_row
 from server.errors import conflict, not_found

@@ -12,7 +12,7 @@ from server.extensions import db
 from server.members.models import Community, Member
 from server.pledges import images
 from server.pledges.models import STANDARD_ITEMS, Pledge, PledgeTemplate
-from server.pledges.service import current_year
+from server.pledges.registered import current_year
 from server.timeutil import utcnow
 
 

@@ -218,6 +218,7 @@ class MakeupBooking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[MakeupSession] = relationship()
+    member: Mapped[Member] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("member_id", "month"),

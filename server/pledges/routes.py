@@ -1,4 +1,8 @@
-"""/api/v1 pledges (包楼栋承诺) and the fixed party day (固定党员活动日 + 预约补课)."""
+"""/api/v1 pledges (包楼栋承诺) and the fixed party day (固定党员活动日 + 预约补课).
+
+Each view parses with a schema, calls one service function with the caller's Principal
+first, and returns what a schema dumps.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,17 @@ from flask_smorest import Blueprint
 
 from server.auth.scope import current_principal
 from server.errors import not_found
-from server.pagination import paginate
-from server.pledges import party_day, service
+from server.pledges import (
+    areas,
+    dedication,
+    heads,
+    makeups,
+    notes,
+    party_day,
+    party_day_settings,
+    service,
+    templates,
+)
 from server.pledges.schemas import (
     AreaInSchema,
     AreaSchema,
@@ -69,293 +82,419 @@ def _image(image):
 # --- templates, responsibility areas -------------------------------------------------------
 
 
-@blp.route("/communities/<int:community_id>/pledge-templates", methods=["GET"])
+@blp.get("/communities/<int:community_id>/pledge-templates")
 @blp.arguments(YearQuerySchema, location="query")
 @blp.response(200, TemplateSchema(many=True))
-def templates(query, community_id):
-    """The community's pledge templates (承诺书), newest year first (its members and staff)."""
-    return service.list_templates(current_principal(), community_id, query.get("year"))
+def list_templates(query, community_id):
+    """社区的承诺书模板
+
+    本社区党员和工作人员可查看，最新年度在前。
+    """
+    return templates.list_templates(current_principal(), community_id, query.get("year"))
 
 
-@blp.route("/communities/<int:community_id>/pledge-templates", methods=["POST"])
+@blp.post("/communities/<int:community_id>/pledge-templates")
 @blp.arguments(TemplateInSchema)
 @blp.response(201, TemplateSchema)
 @blp.alt_response(200, schema=TemplateSchema, description="同名同年度的承诺书已存在")
 def create_template(body, community_id):
-    return _created(service.create_template(current_principal(), community_id, body))
+    """新建承诺书模板（工作人员）
+
+    同名同年度的模板已存在时返回该模板（200）。
+    """
+    return _created(templates.create_template(current_principal(), community_id, body))
 
 
-@blp.route("/pledge-templates/<int:template_id>", methods=["PATCH"])
+@blp.patch("/pledge-templates/<int:template_id>")
 @blp.arguments(TemplatePatchSchema)
 @blp.response(200, TemplateSchema)
 def update_template(body, template_id):
-    return service.update_template(current_principal(), template_id, body)
+    """修改承诺书模板（工作人员）
+
+    只改所传字段。
+    """
+    return templates.update_template(current_principal(), template_id, body)
 
 
-@blp.route("/communities/<int:community_id>/responsibility-areas", methods=["GET"])
+@blp.get("/communities/<int:community_id>/responsibility-areas")
 @blp.response(200, AreaSchema(many=True))
-def areas(community_id):
-    """责任区: buildings assigned to members besides their own (staff)."""
-    return service.list_areas(current_principal(), community_id)
+def list_areas(community_id):
+    """社区的责任区（工作人员）
+
+    分配给党员的、其所住楼栋以外的楼栋。
+    """
+    return areas.list_areas(current_principal(), community_id)
 
 
-@blp.route("/communities/<int:community_id>/responsibility-areas", methods=["POST"])
+@blp.post("/communities/<int:community_id>/responsibility-areas")
 @blp.arguments(AreaInSchema)
 @blp.response(201, AreaSchema)
 @blp.alt_response(200, schema=AreaSchema, description="已分配")
 def assign_area(body, community_id):
+    """分配责任区（工作人员）
+
+    把楼栋分配给本社区已报到的党员；已分配时返回原记录（200）。
+    """
     return _created(
-        service.assign_area(
+        areas.assign_area(
             current_principal(), community_id, body["member_id"], body["building_id"]
         )
     )
 
 
-@blp.route("/responsibility-areas/<int:area_id>", methods=["DELETE"])
+@blp.delete("/responsibility-areas/<int:area_id>")
 @blp.response(204)
 def remove_area(area_id):
-    service.remove_area(current_principal(), area_id)
+    """取消责任区（工作人员）
+
+    记入审计日志。
+    """
+    areas.remove_area(current_principal(), area_id)
 
 
 # --- pledges --------------------------------------------------------------------------------
 
 
-@blp.route("/pledges", methods=["POST"])
+@blp.post("/pledges")
 @blp.arguments(PledgeInSchema)
 @blp.response(201, PledgeSchema)
 @blp.alt_response(200, schema=PledgeSchema, description="同一承诺已签署（重复提交）")
 def sign(body):
-    """Sign this year's pledge for my building or a responsibility area; the hand-drawn
-    signature is a PNG, base64 in `signature_png_base64`."""
+    """签署包楼栋承诺
+
+    为所住楼栋或责任区签署本年度承诺；手写签名为 PNG，base64 放在
+    `signature_png_base64`。重复提交返回同一承诺（200）。
+    """
     return _created(service.sign_pledge(current_principal(), body))
 
 
-@blp.route("/pledges/mine")
+@blp.get("/pledges/mine")
 @blp.response(200, PledgeSchema(many=True))
 def my_pledges():
+    """我的承诺
+
+    最新年度在前。
+    """
     return service.my_pledges(current_principal())
 
 
-@blp.route("/pledges/buildings")
+@blp.get("/pledges/buildings")
 @blp.response(200, BuildingOptionSchema(many=True))
 def my_pledge_buildings():
-    """The buildings I may pledge for: where I live, and my responsibility areas (责任区)."""
-    return service.my_buildings(service.require_registered_member(current_principal()))
+    """我可承诺的楼栋
+
+    所住楼栋和我的责任区；须已到社区报到并通过审核。
+    """
+    return areas.pledge_buildings(current_principal())
 
 
-@blp.route("/pledges/<int:pledge_id>")
+@blp.get("/pledges/<int:pledge_id>")
 @blp.response(200, StaffPledgeSchema)
 def pledge(pledge_id):
+    """承诺详情
+
+    承诺人本人及负责该楼栋的工作人员可查看。
+    """
     return service.get_pledge(current_principal(), pledge_id)
 
 
-@blp.route("/pledges/<int:pledge_id>/signature.png")
+@blp.get("/pledges/<int:pledge_id>/signature.png")
 @blp.response(200, IMAGE, content_type="image/png")
 def signature(pledge_id):
+    """承诺的手写签名
+
+    PNG 图片；承诺人本人及负责该楼栋的工作人员可查看。
+    """
     return _image(service.signature_of(current_principal(), pledge_id))
 
 
-@blp.route("/pledges/<int:pledge_id>/withdraw", methods=["POST"])
+@blp.post("/pledges/<int:pledge_id>/withdraw")
 @blp.response(200, PledgeSchema)
 def withdraw(pledge_id):
+    """撤回承诺
+
+    撤回后不能再记录践诺情况，可重新签署。
+    """
     return service.withdraw_pledge(current_principal(), pledge_id)
 
 
-@blp.route("/communities/<int:community_id>/pledges")
+@blp.get("/communities/<int:community_id>/pledges")
 @blp.arguments(PledgeQuerySchema, location="query")
 @blp.response(200, StaffPledgeSchema(many=True))
 @blp.paginate()
 def community_pledges(query, community_id, pagination_parameters):
-    """Pledges in the community (grid workers: their grid), for staff."""
-    statement = service.community_pledges_query(
-        current_principal(),
-        community_id,
-        query.get("year"),
-        query.get("building_id"),
-        query.get("status"),
+    """社区的承诺（工作人员）
+
+    网格员只看到本网格的；可按年度、楼栋、状态筛选。
+    """
+    return service.community_pledges(
+        current_principal(), community_id, query, pagination_parameters
     )
-    return paginate(statement, pagination_parameters)
 
 
-@blp.route("/communities/<int:community_id>/pledge-coverage")
+@blp.get("/communities/<int:community_id>/pledge-coverage")
 @blp.arguments(YearQuerySchema, location="query")
 @blp.response(200, CoverageSchema)
 def coverage(query, community_id):
-    """Buildings with and without a pledged member, per grid; members not yet pledged."""
+    """承诺覆盖情况（工作人员）
+
+    各网格有、无承诺党员的楼栋，以及已报到未承诺的党员。
+    """
     return service.coverage(current_principal(), community_id, query.get("year"))
 
 
 # --- building heads, public board -------------------------------------------------------------
 
 
-@blp.route("/buildings/<int:building_id>/head", methods=["PUT"])
+@blp.put("/buildings/<int:building_id>/head")
 @blp.arguments(HeadInSchema)
 @blp.response(200, HeadSchema)
 def appoint_head(body, building_id):
-    """Appoint the building head (楼栋长) among the building's pledged members (staff)."""
-    return service.appoint_head(current_principal(), building_id, body["member_id"])
+    """任命楼栋长（工作人员）
+
+    从该楼栋已承诺的党员中任命。
+    """
+    return heads.appoint_head(current_principal(), building_id, body["member_id"])
 
 
-@blp.route("/buildings/<int:building_id>/head", methods=["DELETE"])
+@blp.delete("/buildings/<int:building_id>/head")
 @blp.response(204)
 def remove_head(building_id):
-    service.remove_head(current_principal(), building_id)
+    """免去楼栋长（工作人员）
+
+    记入审计日志。
+    """
+    heads.remove_head(current_principal(), building_id)
 
 
-@blp.route("/buildings/<int:building_id>/pledge-board")
+@blp.get("/buildings/<int:building_id>/pledge-board")
 @blp.response(200, PledgeBoardSchema)
 def board(building_id):
-    """亮身份、亮职责、亮承诺: pledged members (masked names), items, the building head."""
-    current_principal()
-    return service.public_board(building_id)
+    """楼栋承诺公示栏
+
+    亮身份、亮职责、亮承诺：已承诺党员（姓名脱敏）、承诺事项和楼栋长；不含手机号和房号。
+    """
+    return heads.public_board(current_principal(), building_id)
 
 
 # --- fulfilment notes (践诺记录) -----------------------------------------------------------------
 
 
-@blp.route("/pledges/<int:pledge_id>/notes", methods=["POST"])
+@blp.post("/pledges/<int:pledge_id>/notes")
 @blp.arguments(NoteInSchema)
 @blp.response(201, NoteSchema)
 @blp.alt_response(200, schema=NoteSchema, description="相同内容的记录已提交（重复提交）")
 def create_note(body, pledge_id):
-    """Record what I did for my pledge: text and up to 3 photos (JPEG/PNG, base64)."""
-    return _created(service.create_note(current_principal(), pledge_id, body))
+    """记录践诺情况
+
+    文字及最多 3 张照片（JPEG/PNG，base64）；承诺撤回后不能记录。
+    相同内容重复提交返回同一记录（200）。
+    """
+    return _created(notes.create_note(current_principal(), pledge_id, body))
 
 
-@blp.route("/pledge-notes/mine")
+@blp.get("/pledge-notes/mine")
 @blp.response(200, NoteSchema(many=True))
 @blp.paginate()
 def my_notes(pagination_parameters):
-    return paginate(service.my_notes_query(current_principal()), pagination_parameters)
+    """我的践诺记录
+
+    最新的在前。
+    """
+    return notes.my_notes(current_principal(), pagination_parameters)
 
 
-@blp.route("/communities/<int:community_id>/pledge-notes")
+@blp.get("/communities/<int:community_id>/pledge-notes")
 @blp.arguments(NoteQuerySchema, location="query")
 @blp.response(200, StaffNoteSchema(many=True))
 @blp.paginate()
 def community_notes(query, community_id, pagination_parameters):
-    statement = service.community_notes_query(
-        current_principal(), community_id, query.get("status")
-    )
-    return paginate(statement, pagination_parameters)
+    """社区的践诺记录（工作人员）
+
+    网格员只看到本网格的；可按状态筛选。
+    """
+    return notes.community_notes(current_principal(), community_id, query, pagination_parameters)
 
 
-@blp.route("/pledge-notes/<int:note_id>", methods=["GET"])
+@blp.get("/pledge-notes/<int:note_id>")
 @blp.response(200, StaffNoteSchema)
 def note(note_id):
-    return service.get_note(current_principal(), note_id)
+    """践诺记录详情
+
+    本人及负责该楼栋的工作人员可查看。
+    """
+    return notes.get_note(current_principal(), note_id)
 
 
-@blp.route("/pledge-notes/<int:note_id>", methods=["PUT"])
+@blp.put("/pledge-notes/<int:note_id>")
 @blp.arguments(NoteInSchema)
 @blp.response(200, NoteSchema)
 def resubmit_note(body, note_id):
-    """Correct a returned note and send it back for review."""
-    return service.resubmit_note(current_principal(), note_id, body)
+    """修改被退回的践诺记录
+
+    只有被退回的记录可以修改，修改后重新提交审核；承诺撤回后不能修改。
+    """
+    return notes.resubmit_note(current_principal(), note_id, body)
 
 
-@blp.route("/pledge-notes/<int:note_id>/photos/<int:position>")
+@blp.get("/pledge-notes/<int:note_id>/photos/<int:position>")
 @blp.response(200, IMAGE, content_type="image/jpeg")
 def note_photo(note_id, position):
-    return _image(service.note_photo(current_principal(), note_id, position))
+    """践诺记录的照片
+
+    本人及负责该楼栋的工作人员可查看。
+    """
+    return _image(notes.note_photo(current_principal(), note_id, position))
 
 
-@blp.route("/pledge-notes/<int:note_id>/verify", methods=["POST"])
+@blp.post("/pledge-notes/<int:note_id>/verify")
 @blp.response(200, StaffNoteSchema)
 def verify_note(note_id):
-    return service.verify_note(current_principal(), note_id)
+    """核实践诺记录（工作人员）
+
+    核实后按积分规则计分，只计一次；承诺已撤回的记录不能核实。
+    """
+    return notes.verify_note(current_principal(), note_id)
 
 
-@blp.route("/pledge-notes/<int:note_id>/return", methods=["POST"])
+@blp.post("/pledge-notes/<int:note_id>/return")
 @blp.arguments(ReasonSchema)
 @blp.response(200, StaffNoteSchema)
 def return_note(body, note_id):
-    return service.return_note(current_principal(), note_id, body["reason"])
+    """退回践诺记录（工作人员）
+
+    须写明原因，党员修改后可重新提交。
+    """
+    return notes.return_note(current_principal(), note_id, body["reason"])
 
 
 # --- the fixed party day ---------------------------------------------------------------------
 
 
-@blp.route("/communities/<int:community_id>/party-day-settings", methods=["GET"])
+@blp.get("/communities/<int:community_id>/party-day-settings")
 @blp.response(200, PartyDaySettingsSchema)
-def party_day_settings(community_id):
-    return party_day.get_settings(current_principal(), community_id)
+def get_party_day_settings(community_id):
+    """社区的党员活动日设置
+
+    每月几号、前后可浮动几天、时间和地点。
+    """
+    return party_day_settings.get_settings(current_principal(), community_id)
 
 
-@blp.route("/communities/<int:community_id>/party-day-settings", methods=["PUT"])
+@blp.put("/communities/<int:community_id>/party-day-settings")
 @blp.arguments(PartyDaySettingsInSchema)
 @blp.response(200, PartyDaySettingsSchema)
 def update_party_day_settings(body, community_id):
-    """Day of month (1–28, default 15), window ± days (1–2), hours and place (staff)."""
-    return party_day.update_settings(current_principal(), community_id, body)
+    """修改党员活动日设置（工作人员）
+
+    每月几号（1–28，默认 15 日）、前后浮动天数（1–2）、时间和地点。
+    """
+    return party_day_settings.update_settings(current_principal(), community_id, body)
 
 
-@blp.route("/communities/<int:community_id>/party-days")
+@blp.get("/communities/<int:community_id>/party-days")
 @blp.arguments(YearQuerySchema, location="query")
 @blp.response(200, PartyDaySchema(many=True))
 def party_days(query, community_id):
+    """社区的固定党员活动日
+
+    某年每月的活动日及对应活动。
+    """
     return party_day.list_party_days(current_principal(), community_id, query.get("year"))
 
 
-@blp.route("/communities/<int:community_id>/party-day-attendance")
+@blp.get("/communities/<int:community_id>/party-day-attendance")
 @blp.arguments(MonthQuerySchema, location="query")
 @blp.response(200, AttendanceReportSchema)
 def attendance(query, community_id):
-    """The month: who attended (or made up), who booked a make-up, who neither (staff)."""
+    """党员活动日出勤情况（工作人员）
+
+    当月已参加（含补课）、已预约补课、两者都没有的党员。
+    """
     return party_day.attendance_report(current_principal(), community_id, query["month"])
 
 
-@blp.route("/party-day/mine")
+@blp.get("/party-day/mine")
 @blp.arguments(MonthQuerySchema, location="query")
 @blp.response(200, MyPartyDaySchema)
 def my_party_day(query):
+    """我本月的党员活动日
+
+    是否已参加、是否已预约补课。
+    """
     return party_day.my_status(current_principal(), query["month"])
 
 
-@blp.route("/communities/<int:community_id>/makeup-sessions", methods=["GET"])
+@blp.get("/communities/<int:community_id>/makeup-sessions")
 @blp.arguments(OptionalMonthQuerySchema, location="query")
 @blp.response(200, MakeupSchema(many=True))
 def makeup_sessions(query, community_id):
-    return party_day.list_makeup_sessions(current_principal(), community_id, query.get("month"))
+    """社区的补课场次
+
+    可按月份筛选。
+    """
+    return makeups.list_makeup_sessions(current_principal(), community_id, query.get("month"))
 
 
-@blp.route("/communities/<int:community_id>/makeup-sessions", methods=["POST"])
+@blp.post("/communities/<int:community_id>/makeup-sessions")
 @blp.arguments(MakeupInSchema)
 @blp.response(201, MakeupSchema)
 def open_makeup_session(body, community_id):
-    """Open a make-up session (预约补课) with a capacity (staff)."""
-    return party_day.create_makeup_session(current_principal(), community_id, body)
+    """开设补课场次（工作人员）
+
+    预约补课：设定名额，党员预约后可到场签到。
+    """
+    return makeups.create_makeup_session(current_principal(), community_id, body)
 
 
-@blp.route("/makeup-sessions/<int:session_id>/booking", methods=["POST"])
+@blp.post("/makeup-sessions/<int:session_id>/booking")
 @blp.response(201, BookingSchema)
 @blp.alt_response(200, schema=BookingSchema, description="已预约（重复提交）")
 def book(session_id):
-    return _created(party_day.book_makeup(current_principal(), session_id))
+    """预约补课
+
+    名额有限，先到先得；每人每月只能预约一个场次，重复预约返回原预约（200）。
+    """
+    return _created(makeups.book_makeup(current_principal(), session_id))
 
 
-@blp.route("/makeup-sessions/<int:session_id>/booking", methods=["DELETE"])
+@blp.delete("/makeup-sessions/<int:session_id>/booking")
 @blp.response(200, BookingSchema)
 def cancel_booking(session_id):
-    return party_day.cancel_makeup(current_principal(), session_id)
+    """取消补课预约
+
+    空出的名额可由他人预约。
+    """
+    return makeups.cancel_makeup(current_principal(), session_id)
 
 
-@blp.route("/makeup-sessions/<int:session_id>/bookings")
+@blp.get("/makeup-sessions/<int:session_id>/bookings")
 @blp.response(200, StaffBookingSchema(many=True))
 def bookings(session_id):
-    return party_day.session_bookings(current_principal(), session_id)
+    """补课场次的预约名单（工作人员）
+
+    已预约的党员。
+    """
+    return makeups.session_bookings(current_principal(), session_id)
 
 
-@blp.route("/streets/<int:street_id>/dedication-days", methods=["GET"])
+@blp.get("/streets/<int:street_id>/dedication-days")
 @blp.response(200, DedicationSchema(many=True))
 def dedication_days(street_id):
-    return party_day.list_dedication_days(current_principal(), street_id)
+    """街道的党员奉献日
+
+    本街道的党员和工作人员可查看。
+    """
+    return dedication.list_dedication_days(current_principal(), street_id)
 
 
-@blp.route("/streets/<int:street_id>/dedication-days", methods=["POST"])
+@blp.post("/streets/<int:street_id>/dedication-days")
 @blp.arguments(DedicationInSchema)
 @blp.response(201, DedicationSchema)
 @blp.alt_response(200, schema=DedicationSchema, description="当天已设立")
 def declare_dedication_day(body, street_id):
-    """党员奉献日: a street-wide activity every member of the street may sign up for."""
-    return _created(party_day.declare_dedication_day(current_principal(), street_id, body))
+    """设立党员奉献日（街道管理员）
+
+    面向全街道党员的活动，由一个社区承办；当天已设立时返回原记录（200）。
+    """
+    return _created(dedication.declare_dedication_day(current_principal(), street_id, body))

@@ -261,15 +261,7 @@ class BookingSchema(Schema):
 
 
 class StaffBookingSchema(BookingSchema):
-    member_name = fields.Function(lambda b: _member_name(b.member_id))
-
-
-def _member_name(member_id: int) -> str:
-    from server.extensions import db
-    from server.members.models import Member
-
-    member = db.session.get(Member, member_id)
-    return member.name if member else ""
+    member_name = fields.Function(lambda b: b.member.name if b.member else "")
 
 
 class MyPartyDaySchema(Schema):
