@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from server.audit.service import record as audit
 from server.auth.scope import COMMUNITY_MANAGERS, Principal, require_community
@@ -82,6 +83,8 @@ def list_areas(principal: Principal, community_id: int) -> list[ResponsibilityAr
             sa.select(ResponsibilityArea)
             .filter_by(community_id=community_id)
             .order_by(ResponsibilityArea.id)
+            .options(selectinload(ResponsibilityArea.member),
+                     selectinload(ResponsibilityArea.building))
         )
     )
 

@@ -105,16 +105,29 @@ def find_rule(community_id: int | None, kind: str, category: str, on: date) -> P
                                   PointRule.scope_id == street_id))
     if not scopes:
         return None
-    categories = [ANY_CATEGORY] if category in ("", ANY_CATEGORY) else [category, ANY_CATEGORY]
     rows = db.session.scalars(
         sa.select(PointRule).where(
             sa.or_(*scopes),
             PointRule.kind == kind,
-            PointRule.category.in_(categories),
+            PointRule.category.in_(_categories(category)),
             PointRule.effective_from <= on,
         )
     ).all()
-    if not rows:
+    return preferred_rule(rows, kind, category, on)
+
+
+def _categories(category: str) -> list[str]:
+    return [ANY_CATEGORY] if category in ("", ANY_CATEGORY) else [category, ANY_CATEGORY]
+
+
+def preferred_rule(
+    candidates: list[PointRule], kind: str, category: str, on: date
+) -> PointRule | None:
+    """Among a community's and its street's rule versions, the one `find_rule` picks."""
+    categories = _categories(category)
+    eligible = [r for r in candidates
+                if r.kind == kind and r.category in categories and r.effective_from <= on]
+    if not eligible:
         return None
 
     def preference(rule: PointRule):
@@ -125,7 +138,7 @@ def find_rule(community_id: int | None, kind: str, category: str, on: date) -> P
             rule.id,
         )
 
-    return max(rows, key=preference)
+    return max(eligible, key=preference)
 
 
 def star_levels_for(community_id: int | None, year: int) -> list[StarLevel]:

@@ -31,10 +31,10 @@ from server.points.leaderboard import leaderboard
 from server.points.models import FeedbackComment, PointBalance, PointEntry, PointRule, StarLevel
 from server.points.point_rules import (
     ALL_TIME,
-    find_rule,
     hours_of,
     month_key,
     periods_of_month,
+    preferred_rule,
     star_levels_for,
     street_of,
 )
@@ -149,7 +149,7 @@ def rules_in_force(principal: Principal, community_id: int) -> list[PointRule]:
                    sa.and_(PointRule.scope_type == "street", PointRule.scope_id == street_id))
         ).order_by(PointRule.kind, PointRule.category, PointRule.effective_from)
     ).all()
-    in_force = {find_rule(community_id, r.kind, r.category, today) for r in rows}
+    in_force = {preferred_rule(rows, r.kind, r.category, today) for r in rows}
     return [r for r in rows if r in in_force or r.effective_from > today]
 
 
