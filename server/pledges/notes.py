@@ -157,51 +157,55 @@ def _staff_note(principal: Principal, note_id: int) -> PledgeNote:
     return lock_row(PledgeNote, note.id)
 
 
-def verify_note(principal: Principal, note_id: int) -> PledgeNote:
-    """Staff confirm the member did it; the points area awards from the signal, once."""
+# what staff may not do to a note in each state: (state, outcome) → the refusal
+_NOT_REVIEWABLE = {
+    (NoteStatus.RETURNED, NoteStatus.VERIFIED):
+        ("note_returned", "该践诺记录已退回，待党员修改后再审核"),
+    (NoteStatus.VERIFIED, NoteStatus.RETURNED):
+        ("note_already_verified", "该践诺记录已核实，不能退回"),
+    (NoteStatus.RETURNED, NoteStatus.RETURNED):
+        ("note_returned", "该践诺记录已退回，待党员修改后再审核"),
+}
+
+
+def _review(
+    principal: Principal, note_id: int, outcome: str, reason: str | None
+) -> tuple[PledgeNote, bool]:
+    """Staff verify (核实) or return (退回, with a reason) a submitted note; the same decision
+    sent again returns the note unchanged (and False: nothing changed)."""
     note = _staff_note(principal, note_id)
-    if note.status == NoteStatus.VERIFIED:
-        return note
-    if note.status == NoteStatus.RETURNED:
-        raise conflict("note_returned", "该践诺记录已退回，待党员修改后再审核")
-    note.status = NoteStatus.VERIFIED
+    if note.status == outcome and (outcome == NoteStatus.VERIFIED or note.return_reason == reason):
+        return note, False  # a repeat
+    if note.status != NoteStatus.SUBMITTED:
+        raise conflict(*_NOT_REVIEWABLE[(note.status, outcome)])
+    note.status = outcome
+    if outcome == NoteStatus.RETURNED:
+        note.return_reason = reason
     note.reviewed_at = utcnow()
     note.reviewed_by_user_id = principal.user_id
     db.session.flush()
+    action = "verify" if outcome == NoteStatus.VERIFIED else "return"
     audit(
         principal.user_id,
-        "pledge_note.verify",
+        f"pledge_note.{action}",
         "pledge_note",
         note.id,
         community_id=note.community_id,
         before={"status": NoteStatus.SUBMITTED},
-        after={"status": NoteStatus.VERIFIED},
+        after={"status": outcome},
+        reason=reason,
     )
-    events.pledge_note_verified.send(note)
+    return note, True
+
+
+def verify_note(principal: Principal, note_id: int) -> PledgeNote:
+    """Staff confirm the member did it; the points area awards from the signal, once."""
+    note, changed = _review(principal, note_id, NoteStatus.VERIFIED, None)
+    if changed:
+        events.pledge_note_verified.send(note)
     return note
 
 
 def return_note(principal: Principal, note_id: int, reason: str) -> PledgeNote:
-    note = _staff_note(principal, note_id)
-    if note.status == NoteStatus.RETURNED and note.return_reason == reason:
-        return note
-    if note.status == NoteStatus.VERIFIED:
-        raise conflict("note_already_verified", "该践诺记录已核实，不能退回")
-    if note.status == NoteStatus.RETURNED:
-        raise conflict("note_returned", "该践诺记录已退回，待党员修改后再审核")
-    note.status = NoteStatus.RETURNED
-    note.return_reason = reason
-    note.reviewed_at = utcnow()
-    note.reviewed_by_user_id = principal.user_id
-    db.session.flush()
-    audit(
-        principal.user_id,
-        "pledge_note.return",
-        "pledge_note",
-        note.id,
-        community_id=note.community_id,
-        before={"status": NoteStatus.SUBMITTED},
-        after={"status": NoteStatus.RETURNED},
-        reason=reason,
-    )
-    return note
+    """Staff send a note back to its member with a reason, to correct and resubmit."""
+    return _review(principal, note_id, NoteStatus.RETURNED, reason)[0]
