@@ -48,8 +48,7 @@ def create_note(
     pledge = db.session.get(Pledge, pledge_id)
     if pledge is None or principal.member_id != pledge.member_id:
         raise not_found("承诺")
-    if pledge.status != PledgeStatus.ACTIVE:
-        raise conflict("pledge_withdrawn", "该承诺已撤回，请重新签署后再记录践诺情况")
+    _require_active(pledge)
     content = data["content"].strip()
     if not content:
         raise invalid("note_empty", "请填写践诺内容", {"fields": {"content": "不能为空"}})
@@ -77,13 +76,23 @@ def create_note(
     return note, True
 
 
+def _require_active(pledge: Pledge) -> None:
+    """Every step of a note needs its pledge in force: a withdrawn pledge earns nothing."""
+    if pledge.status != PledgeStatus.ACTIVE:
+        raise conflict("pledge_withdrawn", "该承诺已撤回，请重新签署后再记录践诺情况")
+
+
 def resubmit_note(principal: Principal, note_id: int, data: dict[str, Any]) -> PledgeNote:
-    """A returned note, corrected by its member, goes back for review."""
+    """A returned note, corrected by its member, goes back for review (only a returned note,
+    and only while its pledge is in force)."""
     note = db.session.get(PledgeNote, note_id)
     if note is None or principal.member_id != note.member_id:
         raise not_found("践诺记录")
     if note.status == NoteStatus.VERIFIED:
         raise conflict("note_already_verified", "该践诺记录已核实，不能再修改")
+    if note.status != NoteStatus.RETURNED:
+        raise conflict("note_not_returned", "该践诺记录正在审核中，只有被退回的记录可以修改")
+    _require_active(lock_row(Pledge, note.pledge_id))  # a withdrawal waits for this step
     content = data["content"].strip()
     if not content:
         raise invalid("note_empty", "请填写践诺内容", {"fields": {"content": "不能为空"}})
@@ -178,6 +187,7 @@ def _review(
         return note, False  # a repeat
     if note.status != NoteStatus.SUBMITTED:
         raise conflict(*_NOT_REVIEWABLE[(note.status, outcome)])
+    _require_active(lock_row(Pledge, note.pledge_id))  # a withdrawal waits for this step
     note.status = outcome
     if outcome == NoteStatus.RETURNED:
         note.return_reason = reason

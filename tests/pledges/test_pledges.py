@@ -354,3 +354,51 @@ def test_bad_note_photos_are_refused_and_write_nothing(org, community, make_memb
     assert bad.status_code == 422 and bad.json["code"] == "image_wrong_format"
     assert bad.json["details"]["fields"] == {"photos.1": "格式不支持"}
     assert count(PledgeNote) == 0 and count(PledgeImage) == images_before
+
+
+def test_a_withdrawn_pledges_notes_are_neither_resubmitted_nor_reviewed(
+    org, community, make_member, login
+):
+    staff, template = community
+    make_member("m1", org.buildings[0])
+    member = login("m1")
+    pledge = member.post("/api/v1/pledges", json=sign_body(template)).json
+    returned = member.post(f"/api/v1/pledges/{pledge['id']}/notes", json={"content": "巡查"}).json
+    assert staff.post(f"/api/v1/pledge-notes/{returned['id']}/return",
+                      json={"reason": "请补充照片"}).status_code == 200
+    waiting = member.post(f"/api/v1/pledges/{pledge['id']}/notes", json={"content": "清扫"}).json
+    assert member.post(f"/api/v1/pledges/{pledge['id']}/withdraw").status_code == 200
+
+    verified = []
+
+    def receiver(sender, **_kw):
+        verified.append(sender.id)
+
+    events.pledge_note_verified.connect(receiver)
+    try:
+        resubmitted = member.put(f"/api/v1/pledge-notes/{returned['id']}",
+                                 json={"content": "巡查消防通道"})
+        verify = staff.post(f"/api/v1/pledge-notes/{waiting['id']}/verify")
+        send_back = staff.post(f"/api/v1/pledge-notes/{waiting['id']}/return",
+                               json={"reason": "请补充照片"})
+    finally:
+        events.pledge_note_verified.disconnect(receiver)
+    for refused in (resubmitted, verify, send_back):
+        assert refused.status_code == 409 and refused.json["code"] == "pledge_withdrawn"
+    assert verified == []
+    notes = {n["id"]: n for n in member.get("/api/v1/pledge-notes/mine").json}
+    assert notes[returned["id"]]["status"] == "returned"
+    assert notes[returned["id"]]["content"] == "巡查"
+    assert notes[waiting["id"]]["status"] == "submitted"
+
+
+def test_only_a_returned_note_is_corrected_and_resubmitted(org, community, make_member, login):
+    _staff, template = community
+    make_member("m1", org.buildings[0])
+    member = login("m1")
+    pledge = member.post("/api/v1/pledges", json=sign_body(template)).json
+    note = member.post(f"/api/v1/pledges/{pledge['id']}/notes", json={"content": "巡查"}).json
+    put = member.put(f"/api/v1/pledge-notes/{note['id']}", json={"content": "改过的内容"})
+    assert put.status_code == 409 and put.json["code"] == "note_not_returned"
+    assert put.json["message"]
+    assert member.get(f"/api/v1/pledge-notes/{note['id']}").json["content"] == "巡查"
