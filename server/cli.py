@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from server import scheduler as scheduling
+from server.jobs import all_jobs, job_named
 
 
 def _print_logins(logins: dict[str, str]) -> None:
@@ -59,7 +60,7 @@ def demo_command(host, port):
 @click.command("scheduler")
 def scheduler_command():
     """Run the scheduler process (safe to run more than one: each slot runs once)."""
-    scheduling.run_forever(current_app._get_current_object())
+    scheduling.run_forever(current_app._get_current_object(), all_jobs())
 
 
 @click.group("jobs")
@@ -69,7 +70,7 @@ def jobs_group():
 
 @jobs_group.command("list")
 def jobs_list():
-    for job in scheduling.all_jobs():
+    for job in all_jobs():
         when = f"every {job.every}" if job.every else f"daily at {job.daily_at}"
         click.echo(f"{job.name:40} {when:24} {job.description}")
 
@@ -81,7 +82,7 @@ def jobs_run(name):
     from server.timeutil import utcnow
 
     try:
-        job = scheduling.job_by_name(name)
+        job = job_named(name)
     except KeyError as exc:
         raise click.BadParameter(f"no job named {name}") from exc
     now = utcnow()

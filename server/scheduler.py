@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
-from server.timeutil import LOCAL_TZ, UTCDateTime, to_local, utcnow
+from server.jobs import Job
+from server.timeutil import UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
-EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 class JobRun(db.Model):
@@ -42,41 +38,6 @@ class JobRun(db.Model):
     error: Mapped[str | None] = mapped_column(sa.Text)
 
     __table_args__ = (sa.UniqueConstraint("job_name", "slot"),)
-
-
-@dataclass(frozen=True)
-class Job:
-    """A scheduled job: a thin call into a domain service, `func(now) -> summary`.
-
-    Either `every` (an interval) or `daily_at` ("HH:MM", Asia/Shanghai) is set. `func` does
-    its work in the session; the runner commits (a long job may commit in batches itself).
-    """
-
-    name: str
-    func: Callable[[datetime], object]
-    every: timedelta | None = None
-    daily_at: str | None = None
-    description: str = ""
-
-    def slot_for(self, now: datetime) -> str:
-        if self.every is not None:
-            seconds = self.every.total_seconds()
-            # nearest boundary: instances firing a little early or late agree on the slot
-            index = round((now - EPOCH).total_seconds() / seconds)
-            return (EPOCH + timedelta(seconds=index * seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return to_local(now).strftime("%Y-%m-%d")
-
-    def trigger(self):
-        if self.every is not None:
-            return IntervalTrigger(seconds=self.every.total_seconds(), start_date=EPOCH)
-        hour, minute = (int(part) for part in self.daily_at.split(":"))
-        return CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ)
-
-    def misfire_grace_seconds(self, configured: int) -> int:
-        # a run may start late (a busy machine, a restart) but not after its next slot
-        if self.every is not None:
-            return max(1, min(configured, int(self.every.total_seconds() / 2)))
-        return configured
 
 
 def claim_slot(job: Job, slot: str) -> JobRun | None:
@@ -113,19 +74,6 @@ def run_job(job: Job, now: datetime | None = None, slot: str | None = None) -> J
     return run
 
 
-def all_jobs() -> list[Job]:
-    from server.jobs import JOBS
-
-    return list(JOBS)
-
-
-def job_by_name(name: str) -> Job:
-    for job in all_jobs():
-        if job.name == name:
-            return job
-    raise KeyError(name)
-
-
 def add_jobs(app: Flask, scheduler: BaseScheduler, jobs: list[Job]) -> None:
     grace = app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"]
 
@@ -148,8 +96,9 @@ def add_jobs(app: Flask, scheduler: BaseScheduler, jobs: list[Job]) -> None:
         )
 
 
-def run_forever(app: Flask) -> None:
+def run_forever(app: Flask, jobs: list[Job]) -> None:
+    """Run `jobs` (server.jobs.all_jobs(), say) until stopped."""
     scheduler = BlockingScheduler(timezone=UTC)
-    add_jobs(app, scheduler, all_jobs())
-    log.info("scheduler starting with %d jobs", len(all_jobs()))
+    add_jobs(app, scheduler, jobs)
+    log.info("scheduler starting with %d jobs", len(jobs))
     scheduler.start()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from server.activities import clockin, service
-from server.scheduler import Job
+from server.jobs import Job
 
 
 def advance_activity_states(now: datetime) -> dict:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from server.jobs import Job
 from server.pledges import party_day
-from server.scheduler import Job
 
 JOBS = [
     Job(

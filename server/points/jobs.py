@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from server.jobs import Job
 from server.points.reconcile import reconcile
-from server.scheduler import Job
 
 
 def nightly_reconcile_check(now: datetime) -> str:
