@@ -74,13 +74,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _connect_receivers() -> None:
-    # imported here, like the blueprints: the areas import this package's extensions
+    # imported here, like the blueprints (the receivers are the areas')
     from server.receivers import connect_receivers
 
     connect_receivers()
 
 
 def _register_blueprints() -> None:
+    # imported here: the areas import this package's extensions, so not while it initialises
     from server import health
     from server.activities import routes as activities
     from server.auth import routes as auth
@@ -94,6 +95,7 @@ def _register_blueprints() -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    # imported here, like the blueprints (the commands import the areas)
     from server.cli import register
 
     register(app)

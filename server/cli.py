@@ -8,7 +8,12 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from server import scheduler as scheduling
+from server.demo import seed
 from server.jobs import all_jobs, job_named
+from server.points.cli import points_group
+from server.timeutil import utcnow
+from server.wechat.cli import standin_command
+from server.wechat.standin import StandInServer
 
 
 def _print_logins(logins: dict[str, str]) -> None:
@@ -20,8 +25,6 @@ def _print_logins(logins: dict[str, str]) -> None:
 @click.command("seed-demo")
 def seed_demo_command():
     """Build demo data (idempotent) and print the demo login codes."""
-    from server.demo import seed
-
     logins = seed(lambda line: click.echo(line))
     _print_logins(logins)
 
@@ -31,9 +34,6 @@ def seed_demo_command():
 @click.option("--port", default=None, type=int, help="port (default DEMO_PORT)")
 def demo_command(host, port):
     """Migrate, seed demo data, start the stand-in WeChat API, and serve the app."""
-    from server.demo import seed
-    from server.wechat.standin import StandInServer
-
     app = current_app._get_current_object()
     config = app.config
     upgrade()
@@ -79,8 +79,6 @@ def jobs_list():
 @click.argument("name")
 def jobs_run(name):
     """Run one job now (its own slot, so it never collides with the scheduler's)."""
-    from server.timeutil import utcnow
-
     try:
         job = job_named(name)
     except KeyError as exc:
@@ -94,9 +92,6 @@ def jobs_run(name):
 
 
 def register(app: Flask) -> None:
-    from server.points.cli import points_group
-    from server.wechat.cli import standin_command
-
     for command in (
         seed_demo_command,
         demo_command,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from server.activities.models import Appeal, AppealStatus, HoursRecord, SignUp
 from server.activities.records import approved_record
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import (
     Principal,
     require_community,
@@ -73,7 +73,7 @@ def resolve_appeal(principal: Principal, appeal_id: int, outcome: str, reason: s
     appeal.resolved_by_user_id = actor_user_id
     appeal.resolved_at = utcnow()
     db.session.flush()
-    audit(
+    audit.record(
         actor_user_id,
         "appeal.resolve",
         "appeal",

@@ -27,8 +27,8 @@ from server.activities.models import (
     SignUp,
     SignUpStatus,
 )
+from server.audit import service as audit
 from server.audit.models import AuditEntry
-from server.audit.service import record as audit
 from server.auth.scope import (
     ON_SITE_STAFF,
     Principal,
@@ -362,7 +362,7 @@ def confirm_unconfirmed(
     attendance.clock_out_method = ClockMethod.STAFF.value
     attendance.closed_by_user_id = actor_user_id
     db.session.flush()
-    audit(
+    audit.record(
         actor_user_id,
         "attendance.confirm",
         "attendance",
@@ -417,7 +417,7 @@ def daily_unconfirmed_digest(now: datetime) -> dict[int, int]:
     for community_id, count in digest.items():
         if community_id in already:
             continue  # one digest per community and day, however often the job runs
-        audit(
+        audit.record(
             None,
             "attendance.unconfirmed_digest",
             "community",

@@ -25,7 +25,7 @@ from server.activities.models import (
     HoursStatus,
     SignUp,
 )
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import (
     SECRETARIES,
     Principal,
@@ -169,7 +169,7 @@ def add_manual_record(principal: Principal, activity_id: int, data: dict[str, An
         reason=reason,
         created_by_user_id=actor_user_id,
     )
-    audit(
+    audit.record(
         actor_user_id,
         "hours.manual_add",
         "hours_record",
@@ -203,7 +203,7 @@ def correct_record(principal: Principal, record_id: int, hours: Decimal, reason:
         attendance_id=record.attendance_id,
         created_by_user_id=actor_user_id,
     )
-    audit(
+    audit.record(
         actor_user_id,
         f"hours.{action}",
         "hours_record",
@@ -243,7 +243,7 @@ def approve_record(principal: Principal, record_id: int) -> HoursRecord:
         before_old = _state(old)
         old.status = HoursStatus.SUPERSEDED.value
         db.session.flush()
-        audit(
+        audit.record(
             principal.user_id,
             "hours.supersede",
             "hours_record",
@@ -260,7 +260,7 @@ def approve_record(principal: Principal, record_id: int) -> HoursRecord:
     record.approved_by_user_id = principal.user_id
     record.approved_at = utcnow()
     db.session.flush()
-    audit(
+    audit.record(
         principal.user_id,
         "hours.approve",
         "hours_record",
@@ -288,7 +288,7 @@ def reject_record(principal: Principal, record_id: int, reason: str) -> HoursRec
     record.approved_by_user_id = principal.user_id
     record.approved_at = utcnow()
     db.session.flush()
-    audit(
+    audit.record(
         principal.user_id,
         "hours.reject",
         "hours_record",

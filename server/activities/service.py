@@ -35,7 +35,7 @@ from server.activities.signup import (
     show_with_counts,
     with_waitlist_position,
 )
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import (
     ON_SITE_STAFF,
     Principal,
@@ -168,7 +168,7 @@ def create_activity(
     )
     db.session.add(activity)
     db.session.flush()
-    audit(
+    audit.record(
         actor_user_id,
         "activity.create",
         "activity",
@@ -201,7 +201,7 @@ def _publish(actor_user_id: int | None, activity_id: int) -> Activity:
     if activity.starts_at <= utcnow():
         activity.status = ActivityStatus.IN_PROGRESS.value
     db.session.flush()
-    audit(
+    audit.record(
         actor_user_id,
         "activity.publish",
         "activity",
@@ -241,7 +241,7 @@ def _update(actor_user_id: int, activity_id: int, data: dict[str, Any]) -> Activ
     for name, (_old, new) in changes.items():
         setattr(activity, name, new)
     db.session.flush()
-    audit(
+    audit.record(
         actor_user_id,
         "activity.update",
         "activity",
@@ -273,7 +273,7 @@ def _cancel(actor_user_id: int, activity_id: int, reason: str) -> Activity:
     activity.cancel_reason = reason
     activity.cancelled_at = utcnow()
     db.session.flush()
-    audit(
+    audit.record(
         actor_user_id,
         "activity.cancel",
         "activity",
@@ -425,7 +425,7 @@ def member_activity_log_xlsx(principal: Principal, member_id: int) -> tuple[byte
     """The member's activity log as Excel; each export is in the audit log."""
     member = get_visible_member(principal, member_id)
     data = export.member_log_workbook(member)
-    audit(principal.user_id, "export.member_activity_log", "member", member.id,
+    audit.record(principal.user_id, "export.member_activity_log", "member", member.id,
           community_id=member.community_id)
     return data, f"activity-log-{member.id}.xlsx"
 
@@ -434,7 +434,7 @@ def activity_records_xlsx(principal: Principal, activity_id: int) -> tuple[bytes
     """The activity's hours records as Excel; each export is in the audit log."""
     activity = require_activity(principal, activity_id)
     data = export.activity_records_workbook(activity)
-    audit(principal.user_id, "export.activity_records", "activity", activity.id,
+    audit.record(principal.user_id, "export.activity_records", "activity", activity.id,
           community_id=activity.community_id)
     return data, f"activity-{activity.id}-records.xlsx"
 
@@ -460,7 +460,7 @@ def set_hours_rule(principal: Principal, community_id: int, data: dict[str, Any]
     row.min_share = data["min_share"]
     row.updated_by_user_id = principal.user_id
     db.session.flush()
-    audit(
+    audit.record(
         principal.user_id,
         "hours_rule.update",
         "community",

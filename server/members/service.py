@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import selectinload
 
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import (
     COMMUNITY_MANAGERS,
     Principal,
@@ -276,7 +276,7 @@ def approve_registration(principal: Principal, registration_id: int) -> Registra
     member.community_id = registration.community_id
     member.building_id = registration.building_id
     member.room = registration.room
-    audit(
+    audit.record(
         principal.user_id,
         "registration.approve",
         "registration",
@@ -297,7 +297,7 @@ def reject_registration(principal: Principal, registration_id: int, reason: str)
     registration.reject_reason = reason
     registration.decided_at = utcnow()
     registration.decided_by_user_id = principal.user_id
-    audit(
+    audit.record(
         principal.user_id,
         "registration.reject",
         "registration",
@@ -365,7 +365,7 @@ def registration_cards_xlsx(principal: Principal, community_id: int) -> tuple[by
     for column, width in zip("ABCDEFGHIJ", (10, 14, 10, 20, 20, 10, 10, 8, 12, 12), strict=True):
         sheet.column_dimensions[column].width = width
     set_up_for_printing(sheet, header_row=2)
-    audit(
+    audit.record(
         principal.user_id,
         "export.registration_cards",
         "community",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import COMMUNITY_MANAGERS, Principal, require_community
 from server.database import lock_row
 from server.errors import invalid, not_found
@@ -49,7 +49,7 @@ def assign_area(
     )
     db.session.add(area)
     db.session.flush()
-    audit(
+    audit.record(
         principal.user_id,
         "responsibility_area.assign",
         "responsibility_area",
@@ -64,7 +64,7 @@ def remove_area(principal: Principal, area_id: int) -> None:
     area = db.session.get(ResponsibilityArea, area_id)
     if area is None or area.community_id not in principal.community_ids(COMMUNITY_MANAGERS):
         raise not_found("责任区")
-    audit(
+    audit.record(
         principal.user_id,
         "responsibility_area.remove",
         "responsibility_area",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from server.activities.service import create_activity
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import Principal
 from server.database import lock_row
 from server.errors import conflict, invalid, not_found
@@ -67,7 +67,7 @@ def declare_dedication_day(
     )
     db.session.add(dedication)
     db.session.flush()
-    audit(
+    audit.record(
         principal.user_id,
         "dedication_day.declare",
         "dedication_day",

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import COMMUNITY_MANAGERS, Principal
 from server.database import lock_row
 from server.errors import invalid, not_found
@@ -53,7 +53,7 @@ def appoint_head(principal: Principal, building_id: int, member_id: int) -> Buil
     head.appointed_by_user_id = principal.user_id
     head.appointed_at = utcnow()
     db.session.flush()
-    audit(
+    audit.record(
         principal.user_id,
         "building_head.appoint",
         "building",
@@ -70,7 +70,7 @@ def remove_head(principal: Principal, building_id: int) -> None:
     head = db.session.scalar(sa.select(BuildingHead).filter_by(building_id=building_id))
     if head is None:
         return
-    audit(
+    audit.record(
         principal.user_id,
         "building_head.remove",
         "building",

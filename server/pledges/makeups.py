@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from server.activities import signup
 from server.activities.service import create_activity
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import (
     COMMUNITY_MANAGERS,
     Principal,
@@ -66,7 +66,7 @@ def create_makeup_session(
     )
     db.session.add(session)
     db.session.flush()
-    audit(
+    audit.record(
         principal.user_id,
         "makeup_session.create",
         "makeup_session",

@@ -10,7 +10,7 @@ from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.orm import selectinload
 
 from server import events
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import Principal, can_manage_building, staff_grid_scope
 from server.database import lock_row
 from server.errors import conflict, invalid, not_found
@@ -195,7 +195,7 @@ def _review(
     note.reviewed_by_user_id = principal.user_id
     db.session.flush()
     action = "verify" if outcome == NoteStatus.VERIFIED else "return"
-    audit(
+    audit.record(
         principal.user_id,
         f"pledge_note.{action}",
         "pledge_note",

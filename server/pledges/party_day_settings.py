@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import Principal, require_community, require_community_reader
 from server.errors import invalid
 from server.extensions import db
@@ -120,7 +120,7 @@ def update_settings(principal: Principal, community_id: int, data: dict[str, Any
     row.updated_by_user_id = principal.user_id
     row.updated_at = utcnow()
     db.session.flush()
-    audit(
+    audit.record(
         principal.user_id,
         "party_day_settings.update",
         "community",

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from server.auth.scope import Principal
 from server.errors import AppError
 from server.extensions import db
-from server.members.models import Member, Registration
-from server.members.models import RegistrationStatus as RS
+from server.members.models import Member, Registration, RegistrationStatus
 from server.timeutil import local_today
 
 
@@ -21,7 +20,8 @@ def approved_members_clause(community_id: int) -> sa.ColumnElement[bool]:
     """Members whose approved registration (报到) is with this community."""
     return Member.id.in_(
         sa.select(Registration.member_id).where(
-            Registration.community_id == community_id, Registration.status == RS.APPROVED
+            Registration.community_id == community_id,
+            Registration.status == RegistrationStatus.APPROVED,
         )
     )
 
@@ -36,7 +36,7 @@ def require_registered_member(principal: Principal) -> Member:
             sa.select(Registration.id).where(
                 Registration.member_id == member.id,
                 Registration.community_id == member.community_id,
-                Registration.status == RS.APPROVED,
+                Registration.status == RegistrationStatus.APPROVED,
             )
         )
         is None

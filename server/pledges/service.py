@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.orm import selectinload
 
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import Principal, can_manage_building, staff_grid_scope
 from server.database import lock_row
 from server.errors import conflict, invalid, not_found
@@ -107,7 +107,7 @@ def withdraw_pledge(principal: Principal, pledge_id: int) -> Pledge:
         )
     )
     if head is not None:  # a building head is one of the building's pledged members
-        audit(
+        audit.record(
             principal.user_id,
             "building_head.end_by_withdrawal",
             "building_head",

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import (
     COMMUNITY_MANAGERS,
     Principal,
@@ -58,7 +58,7 @@ def create_template(
     )
     db.session.add(template)
     db.session.flush()
-    audit(
+    audit.record(
         principal.user_id,
         "pledge_template.create",
         "pledge_template",
@@ -78,7 +78,7 @@ def update_template(principal: Principal, template_id: int, data: dict[str, Any]
         template.title = data["title"]
     if "items" in data:
         template.items = clean_items(data["items"])
-    audit(
+    audit.record(
         principal.user_id,
         "pledge_template.update",
         "pledge_template",

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_smorest.pagination import PaginationParameters
 
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import (
     COMMUNITY_MANAGERS,
     SECRETARIES,
@@ -39,7 +39,7 @@ def propose_manual_award(principal: Principal, data: dict[str, Any]) -> ManualAw
                         reason=reason, requested_by_user_id=user_id)
     db.session.add(award)
     db.session.flush()
-    audit(user_id, "points.manual_award.propose", "manual_award", award.id,
+    audit.record(user_id, "points.manual_award.propose", "manual_award", award.id,
           community_id=award.community_id, after={"member_id": member.id, "amount": amount},
           reason=reason)
     return award
@@ -64,7 +64,7 @@ def approve_manual_award(principal: Principal, award_id: int) -> ManualAward:
     award.decided_by_user_id = user_id
     award.decided_at = utcnow()
     award.entry_id = entry.id if entry is not None else None
-    audit(user_id, "points.manual_award.approve", "manual_award", award.id,
+    audit.record(user_id, "points.manual_award.approve", "manual_award", award.id,
           community_id=award.community_id,
           after={"amount": entry.amount if entry else 0}, reason=award.reason)
     return award
@@ -82,7 +82,7 @@ def reject_manual_award(principal: Principal, award_id: int, reason: str) -> Man
     award.decided_by_user_id = user_id
     award.decided_at = utcnow()
     award.decision_note = reason
-    audit(user_id, "points.manual_award.reject", "manual_award", award.id,
+    audit.record(user_id, "points.manual_award.reject", "manual_award", award.id,
           community_id=award.community_id, reason=reason)
     return award
 

@@ -124,3 +124,8 @@ def recompute_stars(community_ids: list[int], year: int) -> int:
                 )
                 changed += 1
     return changed
+
+
+def recompute_stars_everywhere(year: int) -> int:
+    """Every community's stars of `year` (after the thresholds changed by hand)."""
+    return recompute_stars(list(db.session.scalars(sa.select(Community.id))), year)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from server.extensions import db
+from server.points.balances import recompute_stars_everywhere
+from server.points.reconcile import reconcile
 
 
 @click.group("points")
@@ -18,8 +20,6 @@ def points_group():
 @click.option("--show", default=20, show_default=True, help="differences to print")
 def reconcile_command(repair, batch_size, show):
     """Check every balance against the ledger; report differences; --repair fixes them."""
-    from server.points.reconcile import reconcile
-
     def progress(done: int, total: int) -> None:
         click.echo(f"  {done}/{total} 名党员已核对", err=True)
 
@@ -41,11 +41,6 @@ def reconcile_command(repair, batch_size, show):
 @click.argument("year", type=int)
 def recompute_stars_command(year):
     """Recompute every member's stars for YEAR from the thresholds in force."""
-    import sqlalchemy as sa
-
-    from server.members.models import Community
-    from server.points.balances import recompute_stars
-
-    changed = recompute_stars(list(db.session.scalars(sa.select(Community.id))), year)
+    changed = recompute_stars_everywhere(year)
     db.session.commit()
     click.echo(f"{year} 年星级已重算：{changed} 人变化")

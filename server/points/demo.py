@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from server.activities.models import HoursRecord
 from server.extensions import db
 from server.members.models import Community, Member, Street
 from server.points import ledger, scheme
@@ -87,10 +88,6 @@ def seed(log) -> None:
 
 def _settle_approved_hours() -> int:
     """Points for the activities demo's approved hours (made before the rules existed)."""
-    try:
-        from server.activities.models import HoursRecord
-    except ImportError:
-        return 0
     count = 0
     for record in db.session.scalars(
         sa.select(HoursRecord).where(HoursRecord.status == "approved").order_by(HoursRecord.id)

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.database import lock_row
 from server.errors import conflict, not_found
 from server.extensions import db
@@ -184,7 +184,7 @@ def reverse_source(entry_id: int, user_id: int | None, reason: str) -> PointEntr
     db.session.add(reversal)
     db.session.flush()
     bump_balances(member, reversal.month, reversal.amount, 0)
-    audit(user_id, "points.reverse", "point_entry", reversal.id,
+    audit.record(user_id, "points.reverse", "point_entry", reversal.id,
           community_id=entry.community_id, before={"source_key": entry.source_key,
                                                     "points": state.points},
           after={"points": 0}, reason=reason)

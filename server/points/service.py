@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_smorest.pagination import PaginationParameters
 
-from server.audit.service import record as audit
+from server.audit import service as audit
 from server.auth.scope import (
     SECRETARIES,
     Principal,
@@ -157,7 +157,7 @@ def add_rule(principal: Principal, data: dict[str, Any]) -> PointRule:
     """A new rule version, from its effective date on; points already earned do not change."""
     _require_scheme_owner(principal, data["scope_type"], data["scope_id"])
     rule = scheme.add_rule(user_id=principal.user_id, **data)
-    audit(principal.user_id, "points.rule.add", "point_rule", rule.id,
+    audit.record(principal.user_id, "points.rule.add", "point_rule", rule.id,
           community_id=data["scope_id"] if data["scope_type"] == "community" else None,
           after={k: str(v) for k, v in data.items()})
     return rule
@@ -176,7 +176,7 @@ def set_star_levels(principal: Principal, data: dict[str, Any]) -> dict[str, Any
     """Replace the thresholds of a year and recompute that year's stars (points unchanged)."""
     _require_scheme_owner(principal, data["scope_type"], data["scope_id"])
     changed = scheme.set_star_levels(user_id=principal.user_id, **data)
-    audit(principal.user_id, "points.star_levels.set", data["scope_type"], data["scope_id"],
+    audit.record(principal.user_id, "points.star_levels.set", data["scope_type"], data["scope_id"],
           community_id=data["scope_id"] if data["scope_type"] == "community" else None,
           after={"year": data["year"], "levels": [
               {k: str(v) for k, v in lv.items()} for lv in data["levels"]]})
@@ -193,7 +193,7 @@ def set_star_levels(principal: Principal, data: dict[str, Any]) -> dict[str, Any
 def _unit_sheet(principal: Principal, unit_id: int, period: str, fmt: str) -> dict[str, Any]:
     communities = feedback_unit_scope(principal, unit_id)
     sheet = feedback.unit_sheet(unit_id, period, communities)
-    audit(principal.user_id, "export.feedback_sheet", "employer_unit", unit_id,
+    audit.record(principal.user_id, "export.feedback_sheet", "employer_unit", unit_id,
           after={"period": period, "format": fmt, "rows": len(sheet["rows"])})
     return sheet
 
@@ -223,7 +223,7 @@ def write_feedback_comment(principal: Principal, data: dict[str, Any]) -> Feedba
         raise not_found("党员")
     comment, before = feedback.write_comment(member, data["period"], data["comment"],
                                              principal.user_id)
-    audit(principal.user_id, "points.feedback_comment", "member", member.id,
+    audit.record(principal.user_id, "points.feedback_comment", "member", member.id,
           community_id=member.community_id, before={"comment": before},
           after={"period": data["period"], "comment": data["comment"]})
     return comment
