@@ -83,14 +83,17 @@ def _connect_receivers() -> None:
 def _register_blueprints() -> None:
     # imported here: the areas import this package's extensions, so not while it initialises
     from server import health
+    from server.activities import records_routes as hours_records
     from server.activities import routes as activities
     from server.auth import routes as auth
     from server.members import routes as members
     from server.notices import routes as notices
+    from server.pledges import party_day_routes as party_day
     from server.pledges import routes as pledges
     from server.points import routes as points
 
-    for module in (health, auth, members, activities, points, pledges, notices):
+    for module in (health, auth, members, activities, hours_records, points, pledges, party_day,
+                   notices):
         api.register_blueprint(module.blp)
 
 

@@ -18,6 +18,7 @@ from server.activities.models import (
     SignUp,
     SignUpStatus,
 )
+from server.auth.scope import Principal, get_visible_member, require_member
 from server.extensions import db
 from server.members.models import Member
 from server.pagination import paginate
@@ -147,3 +148,15 @@ def roster(activity: Activity) -> dict[str, Any]:
 def log_page(member_id: int, pages: PaginationParameters) -> list[dict[str, Any]]:
     """One page of the member's activity log, newest first."""
     return log_entries(member_id, paginate(log_activities_query(member_id), pages))
+
+
+def my_activity_log(principal: Principal, pages: PaginationParameters) -> list[dict[str, Any]]:
+    member = require_member(principal)
+    return log_page(member.id, pages)
+
+
+def member_activity_log(
+    principal: Principal, member_id: int, pages: PaginationParameters
+) -> list[dict[str, Any]]:
+    member = get_visible_member(principal, member_id)
+    return log_page(member.id, pages)

@@ -8,6 +8,8 @@ from openpyxl.styles import Font
 
 from server.activities import activity_log
 from server.activities.models import CATEGORY_LABELS, Activity, HoursRecord
+from server.audit import service as audit
+from server.auth.scope import Principal, get_visible_member, require_activity
 from server.excel import workbook_bytes
 from server.extensions import db
 from server.members.models import MEMBER_TYPE_LABELS, Member
@@ -110,3 +112,24 @@ def member_log_workbook(member: Member) -> bytes:
             "有更正待审核" if pending else ("有效" if counting else ""),
         ])
     return workbook_bytes(workbook)
+
+
+# --- what a caller downloads (each download is in the audit log) ---------------------------
+
+
+def member_activity_log_xlsx(principal: Principal, member_id: int) -> tuple[bytes, str]:
+    """The member's activity log as Excel; each export is in the audit log."""
+    member = get_visible_member(principal, member_id)
+    data = member_log_workbook(member)
+    audit.record(principal.user_id, "export.member_activity_log", "member", member.id,
+          community_id=member.community_id)
+    return data, f"activity-log-{member.id}.xlsx"
+
+
+def activity_records_xlsx(principal: Principal, activity_id: int) -> tuple[bytes, str]:
+    """The activity's hours records as Excel; each export is in the audit log."""
+    activity = require_activity(principal, activity_id)
+    data = activity_records_workbook(activity)
+    audit.record(principal.user_id, "export.activity_records", "activity", activity.id,
+          community_id=activity.community_id)
+    return data, f"activity-{activity.id}-records.xlsx"

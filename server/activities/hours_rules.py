@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,6 +16,8 @@ from server.activities.models import (
     MissingClockoutRule,
     RoundingRule,
 )
+from server.audit import service as audit
+from server.auth.scope import ON_SITE_STAFF, Principal, require_community
 from server.extensions import db
 
 ROUNDING_LABELS = {
@@ -72,3 +75,38 @@ def compute_hours(
         percent = int(rule.min_share * 100)
         return Decimal("0.00"), f"出勤时长不足活动时长的{percent}%，不计时长"
     return round_hours(Decimal(seconds) / Decimal(3600), rule.rounding), None
+
+
+# --- the community's hours rule, for its staff ----------------------------------------------
+
+
+def hours_rule(principal: Principal, community_id: int) -> Rule:
+    require_community(principal, community_id, ON_SITE_STAFF)
+    return rule_for(community_id)
+
+
+def set_hours_rule(principal: Principal, community_id: int, data: dict[str, Any]) -> Rule:
+    """How the community counts hours: missing clock-out, rounding, minimum share."""
+    require_community(principal, community_id)
+    before = rule_for(community_id)
+    row = db.session.scalar(sa.select(CommunityHoursRule).filter_by(community_id=community_id))
+    if row is None:
+        row = CommunityHoursRule(community_id=community_id)
+        db.session.add(row)
+    row.missing_clockout = data["missing_clockout"]
+    row.rounding = data["rounding"]
+    row.min_share = data["min_share"]
+    row.updated_by_user_id = principal.user_id
+    db.session.flush()
+    audit.record(
+        principal.user_id,
+        "hours_rule.update",
+        "community",
+        community_id,
+        community_id=community_id,
+        before={"missing_clockout": before.missing_clockout, "rounding": before.rounding,
+                "min_share": str(before.min_share)},
+        after={"missing_clockout": row.missing_clockout, "rounding": row.rounding,
+               "min_share": str(row.min_share)},
+    )
+    return rule_for(community_id)

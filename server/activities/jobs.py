@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from server.activities import clockin, service
+from server.activities import service, unconfirmed
 from server.jobs import Job
 
 
@@ -14,11 +14,11 @@ def advance_activity_states(now: datetime) -> dict:
 
 
 def close_open_records(now: datetime) -> dict:
-    return clockin.close_open_records(now)
+    return unconfirmed.close_open_records(now)
 
 
 def daily_unconfirmed_list(now: datetime) -> dict:
-    return clockin.daily_unconfirmed_digest(now)
+    return unconfirmed.daily_unconfirmed_digest(now)
 
 
 JOBS = [

@@ -8,31 +8,27 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from server.activities import appeals, clockin, records, service
+from server.activities import (
+    activity_log,
+    appeals,
+    export,
+    on_site,
+    service,
+)
 from server.activities.schemas import (
     ActivityInSchema,
     ActivityPatchSchema,
     ActivityQuerySchema,
     ActivitySchema,
     AppealInSchema,
-    AppealQuerySchema,
-    AppealResolveSchema,
     AppealSchema,
     AttendanceSchema,
     ClockInSchema,
-    ConfirmAttendanceSchema,
-    CorrectionInSchema,
-    HoursQuerySchema,
-    HoursRecordSchema,
-    HoursRuleInSchema,
-    HoursRuleSchema,
     LogEntrySchema,
-    ManualRecordInSchema,
     OnSiteCodeSchema,
     RosterSchema,
     SignUpSchema,
     StaffActivityQuerySchema,
-    UnconfirmedSchema,
 )
 from server.auth.scope import current_principal
 from server.excel import XLSX_BODY, XLSX_MIMETYPE, xlsx_response
@@ -108,7 +104,7 @@ def onsite_code(activity_id):
 
     定时轮换的签到码，供现场负责人手机展示；`expires_in` 秒后请刷新。
     """
-    return service.onsite_code(current_principal(), activity_id)
+    return on_site.onsite_code(current_principal(), activity_id)
 
 
 @blp.get("/activities/<int:activity_id>/roster")
@@ -118,7 +114,7 @@ def roster(activity_id):
 
     实时显示已报名、已签到、已签退、缺席的党员及汇总数。
     """
-    return service.roster(current_principal(), activity_id)
+    return on_site.roster(current_principal(), activity_id)
 
 
 # --- activities (members) ------------------------------------------------------------------
@@ -153,7 +149,7 @@ def sign_up(activity_id):
 
     名额未满时报名成功，否则进入候补；重复报名不改变任何记录。
     """
-    return service.sign_up(current_principal(), activity_id)
+    return on_site.sign_up(current_principal(), activity_id)
 
 
 @blp.post("/activities/<int:activity_id>/signup/withdraw")
@@ -163,7 +159,7 @@ def withdraw(activity_id):
 
     活动开始前可取消；空出的名额依次给候补的党员。
     """
-    return service.withdraw(current_principal(), activity_id)
+    return on_site.withdraw(current_principal(), activity_id)
 
 
 @blp.post("/activities/<int:activity_id>/clock-in")
@@ -174,7 +170,7 @@ def clock_in(body, activity_id):
 
     凭现场签到码或定位签到；重复发送返回同一条签到记录。
     """
-    return service.clock_in(current_principal(), activity_id, body)
+    return on_site.clock_in(current_principal(), activity_id, body)
 
 
 @blp.post("/activities/<int:activity_id>/clock-out")
@@ -185,7 +181,7 @@ def clock_out(body, activity_id):
 
     与签到相同的凭证；签退后即时记录服务时长。
     """
-    return service.clock_out(current_principal(), activity_id, body)
+    return on_site.clock_out(current_principal(), activity_id, body)
 
 
 @blp.post("/activities/<int:activity_id>/appeals")
@@ -221,7 +217,7 @@ def my_activity_log(pagination_parameters):
 
     参加过的每项活动、时长及状态，最新的在前。
     """
-    return service.my_activity_log(current_principal(), pagination_parameters)
+    return activity_log.my_activity_log(current_principal(), pagination_parameters)
 
 
 @blp.get("/members/<int:member_id>/activity-log")
@@ -232,7 +228,7 @@ def member_activity_log(member_id, pagination_parameters):
 
     本人或其范围内的工作人员、书记可查看。
     """
-    return service.member_activity_log(current_principal(), member_id, pagination_parameters)
+    return activity_log.member_activity_log(current_principal(), member_id, pagination_parameters)
 
 
 @blp.get("/members/<int:member_id>/activity-log.xlsx")
@@ -242,7 +238,7 @@ def member_activity_log_export(member_id):
 
     本人或其范围内的工作人员、书记可下载；每次下载都记入审计日志。
     """
-    return xlsx_response(*service.member_activity_log_xlsx(current_principal(), member_id))
+    return xlsx_response(*export.member_activity_log_xlsx(current_principal(), member_id))
 
 
 @blp.get("/activities/<int:activity_id>/records.xlsx")
@@ -252,174 +248,4 @@ def activity_records_export(activity_id):
 
     每次下载都记入审计日志。
     """
-    return xlsx_response(*service.activity_records_xlsx(current_principal(), activity_id))
-
-
-# --- hours records, corrections, approvals (staff) ------------------------------------------
-
-
-@blp.get("/activities/<int:activity_id>/hours-records")
-@blp.arguments(HoursQuerySchema, location="query")
-@blp.response(200, HoursRecordSchema(many=True))
-@blp.paginate()
-def activity_hours_records(query, activity_id, pagination_parameters):
-    """活动的时长记录（工作人员）
-
-    含已被更正、已驳回的记录；可按状态筛选。
-    """
-    return records.activity_hours_records(
-        current_principal(), activity_id, query, pagination_parameters
-    )
-
-
-@blp.post("/activities/<int:activity_id>/hours-records")
-@blp.arguments(ManualRecordInSchema)
-@blp.response(201, HoursRecordSchema)
-def add_manual_record(body, activity_id):
-    """补录时长（工作人员）
-
-    须写明原因；经社区党组织书记审核通过后计入。
-    """
-    return records.add_manual_record(current_principal(), activity_id, body)
-
-
-@blp.get("/communities/<int:community_id>/hours-records")
-@blp.arguments(HoursQuerySchema, location="query")
-@blp.response(200, HoursRecordSchema(many=True))
-@blp.paginate()
-def community_hours_records(query, community_id, pagination_parameters):
-    """社区的时长记录（工作人员）
-
-    `status=pending` 即书记的待审核列表。
-    """
-    return records.community_hours_records(
-        current_principal(), community_id, query, pagination_parameters
-    )
-
-
-@blp.post("/hours-records/<int:record_id>/corrections")
-@blp.arguments(CorrectionInSchema)
-@blp.response(201, HoursRecordSchema)
-def correct_record(body, record_id):
-    """更正时长（工作人员）
-
-    须写明原因；新记录经另一人审核通过后取代原记录。
-    """
-    return records.correct_record(current_principal(), record_id, body["hours"], body["reason"])
-
-
-@blp.post("/hours-records/<int:record_id>/reversal")
-@blp.arguments(ReasonSchema)
-@blp.response(201, HoursRecordSchema)
-def reverse_record(body, record_id):
-    """撤销时长记录（工作人员）
-
-    即更正为 0 小时：原记录保留备查，与其他更正一样须审核。
-    """
-    return records.correct_record(
-        current_principal(), record_id, 0, body["reason"], action="reverse"
-    )
-
-
-@blp.post("/hours-records/<int:record_id>/approve")
-@blp.response(200, HoursRecordSchema)
-def approve_record(record_id):
-    """审核通过补录或更正（社区党组织书记）
-
-    审核人不能是提出变更的本人。
-    """
-    return records.approve_record(current_principal(), record_id)
-
-
-@blp.post("/hours-records/<int:record_id>/reject")
-@blp.arguments(ReasonSchema)
-@blp.response(200, HoursRecordSchema)
-def reject_record(body, record_id):
-    """驳回补录或更正（社区党组织书记）
-
-    须写明原因。
-    """
-    return records.reject_record(current_principal(), record_id, body["reason"])
-
-
-# --- missing clock-outs (未签退) --------------------------------------------------------------
-
-
-@blp.get("/communities/<int:community_id>/unconfirmed-attendances")
-@blp.response(200, UnconfirmedSchema(many=True))
-@blp.paginate()
-def unconfirmed(community_id, pagination_parameters):
-    """待确认的未签退记录（工作人员）
-
-    每日清单：已签到但未签退、等待工作人员确认的记录。
-    """
-    return clockin.unconfirmed_attendances(
-        current_principal(), community_id, pagination_parameters
-    )
-
-
-@blp.post("/attendances/<int:attendance_id>/confirm")
-@blp.arguments(ConfirmAttendanceSchema)
-@blp.response(200, AttendanceSchema)
-def confirm_attendance(body, attendance_id):
-    """确认未签退记录（工作人员）
-
-    填写党员离开的时间（默认为活动结束时间）和原因，随即计算时长。
-    """
-    return clockin.confirm_unconfirmed(
-        current_principal(), attendance_id, body.get("clock_out_at"), body["reason"]
-    )
-
-
-# --- appeals (staff) -------------------------------------------------------------------------
-
-
-@blp.get("/communities/<int:community_id>/appeals")
-@blp.arguments(AppealQuerySchema, location="query")
-@blp.response(200, AppealSchema(many=True))
-@blp.paginate()
-def community_appeals(query, community_id, pagination_parameters):
-    """社区的申诉（工作人员）
-
-    最新的在前；可按状态筛选。
-    """
-    return appeals.community_appeals(
-        current_principal(), community_id, query, pagination_parameters
-    )
-
-
-@blp.post("/appeals/<int:appeal_id>/resolve")
-@blp.arguments(AppealResolveSchema)
-@blp.response(200, AppealSchema)
-def resolve_appeal(body, appeal_id):
-    """处理申诉（工作人员）
-
-    维持或驳回，须写明理由。
-    """
-    return appeals.resolve_appeal(
-        current_principal(), appeal_id, body["outcome"], body["reason"]
-    )
-
-
-# --- the community's hours rule ----------------------------------------------------------------
-
-
-@blp.get("/communities/<int:community_id>/hours-rule")
-@blp.response(200, HoursRuleSchema)
-def hours_rule(community_id):
-    """社区的时长计算规则（工作人员）
-
-    未签退的处理方式、取整方式和最低参与比例。
-    """
-    return service.hours_rule(current_principal(), community_id)
-
-
-@blp.put("/communities/<int:community_id>/hours-rule")
-@blp.arguments(HoursRuleInSchema)
-@blp.response(200, HoursRuleSchema)
-def set_hours_rule(body, community_id):
-    """设置社区的时长计算规则（工作人员）
-
-    未签退的处理方式、取整方式和最低参与比例；修改记入审计日志。
-    """
-    return service.set_hours_rule(current_principal(), community_id, body)
+    return xlsx_response(*export.activity_records_xlsx(current_principal(), activity_id))

@@ -18,29 +18,22 @@ from flask import current_app
 from flask_smorest.pagination import PaginationParameters
 
 from server import events
-from server.activities import activity_log, clockin, export, signup
-from server.activities.hours_rules import Rule, rule_for
 from server.activities.models import (
     OPEN_STATES,
     Activity,
     ActivityCategory,
     ActivityStatus,
-    Attendance,
-    CommunityHoursRule,
-    SignUp,
 )
 from server.activities.signup import (
     fill_from_waitlist,
     lock_activity,
     show_with_counts,
-    with_waitlist_position,
 )
 from server.audit import service as audit
 from server.auth.scope import (
     ON_SITE_STAFF,
     Principal,
     activity_candidates_clause,
-    get_visible_member,
     member_may_join_activity,
     require_activity,
     require_community,
@@ -371,104 +364,3 @@ def activities_for_member(
 def get_activity(principal: Principal, activity_id: int) -> Activity:
     """One activity the caller may read (its staff, or a member it is open to)."""
     return _shown(visible_activity(principal, activity_id), principal)
-
-
-# --- on site ----------------------------------------------------------------------------------
-
-
-def onsite_code(principal: Principal, activity_id: int) -> dict[str, Any]:
-    """The rotating on-site code (现场签到码), for the activity's staff and leader."""
-    return clockin.current_code(require_activity(principal, activity_id, ON_SITE_STAFF))
-
-
-def roster(principal: Principal, activity_id: int) -> dict[str, Any]:
-    """The live on-site roster (现场名单), for the activity's staff and leader."""
-    return activity_log.roster(require_activity(principal, activity_id, ON_SITE_STAFF))
-
-
-def sign_up(principal: Principal, activity_id: int) -> SignUp:
-    """报名 for the calling member."""
-    return with_waitlist_position(signup.sign_up(require_member(principal), activity_id))
-
-
-def withdraw(principal: Principal, activity_id: int) -> SignUp:
-    """取消报名 for the calling member."""
-    return with_waitlist_position(signup.withdraw(require_member(principal), activity_id))
-
-
-def clock_in(principal: Principal, activity_id: int, proof: dict[str, Any]) -> Attendance:
-    """签到 for the calling member."""
-    return clockin.clock_in(require_member(principal), activity_id, proof)
-
-
-def clock_out(principal: Principal, activity_id: int, proof: dict[str, Any]) -> Attendance:
-    """签退 for the calling member."""
-    return clockin.clock_out(require_member(principal), activity_id, proof)
-
-
-# --- the activity log (活动登记薄) and exports -------------------------------------------------
-
-
-def my_activity_log(principal: Principal, pages: PaginationParameters) -> list[dict[str, Any]]:
-    member = require_member(principal)
-    return activity_log.log_page(member.id, pages)
-
-
-def member_activity_log(
-    principal: Principal, member_id: int, pages: PaginationParameters
-) -> list[dict[str, Any]]:
-    member = get_visible_member(principal, member_id)
-    return activity_log.log_page(member.id, pages)
-
-
-def member_activity_log_xlsx(principal: Principal, member_id: int) -> tuple[bytes, str]:
-    """The member's activity log as Excel; each export is in the audit log."""
-    member = get_visible_member(principal, member_id)
-    data = export.member_log_workbook(member)
-    audit.record(principal.user_id, "export.member_activity_log", "member", member.id,
-          community_id=member.community_id)
-    return data, f"activity-log-{member.id}.xlsx"
-
-
-def activity_records_xlsx(principal: Principal, activity_id: int) -> tuple[bytes, str]:
-    """The activity's hours records as Excel; each export is in the audit log."""
-    activity = require_activity(principal, activity_id)
-    data = export.activity_records_workbook(activity)
-    audit.record(principal.user_id, "export.activity_records", "activity", activity.id,
-          community_id=activity.community_id)
-    return data, f"activity-{activity.id}-records.xlsx"
-
-
-# --- the community's hours rule ----------------------------------------------------------------
-
-
-def hours_rule(principal: Principal, community_id: int) -> Rule:
-    require_community(principal, community_id, ON_SITE_STAFF)
-    return rule_for(community_id)
-
-
-def set_hours_rule(principal: Principal, community_id: int, data: dict[str, Any]) -> Rule:
-    """How the community counts hours: missing clock-out, rounding, minimum share."""
-    require_community(principal, community_id)
-    before = rule_for(community_id)
-    row = db.session.scalar(sa.select(CommunityHoursRule).filter_by(community_id=community_id))
-    if row is None:
-        row = CommunityHoursRule(community_id=community_id)
-        db.session.add(row)
-    row.missing_clockout = data["missing_clockout"]
-    row.rounding = data["rounding"]
-    row.min_share = data["min_share"]
-    row.updated_by_user_id = principal.user_id
-    db.session.flush()
-    audit.record(
-        principal.user_id,
-        "hours_rule.update",
-        "community",
-        community_id,
-        community_id=community_id,
-        before={"missing_clockout": before.missing_clockout, "rounding": before.rounding,
-                "min_share": str(before.min_share)},
-        after={"missing_clockout": row.missing_clockout, "rounding": row.rounding,
-               "min_share": str(row.min_share)},
-    )
-    return rule_for(community_id)

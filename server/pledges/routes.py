@@ -15,42 +15,25 @@ from server.auth.scope import current_principal
 from server.errors import not_found
 from server.pledges import (
     areas,
-    dedication,
     heads,
-    makeups,
     notes,
-    party_day,
-    party_day_settings,
     service,
     templates,
 )
 from server.pledges.schemas import (
     AreaInSchema,
     AreaSchema,
-    AttendanceReportSchema,
-    BookingSchema,
     BuildingOptionSchema,
     CoverageSchema,
-    DedicationInSchema,
-    DedicationSchema,
     HeadInSchema,
     HeadSchema,
-    MakeupInSchema,
-    MakeupSchema,
-    MonthQuerySchema,
-    MyPartyDaySchema,
     NoteInSchema,
     NoteQuerySchema,
     NoteSchema,
-    OptionalMonthQuerySchema,
-    PartyDaySchema,
-    PartyDaySettingsInSchema,
-    PartyDaySettingsSchema,
     PledgeBoardSchema,
     PledgeInSchema,
     PledgeQuerySchema,
     PledgeSchema,
-    StaffBookingSchema,
     StaffNoteSchema,
     StaffPledgeSchema,
     TemplateInSchema,
@@ -58,17 +41,12 @@ from server.pledges.schemas import (
     TemplateSchema,
     YearQuerySchema,
 )
+from server.responses import created_or_repeated
 from server.schemas import ReasonSchema
 
 blp = Blueprint("pledges", __name__, url_prefix="/api/v1", description="包楼栋承诺与固定党员活动日")
 
 IMAGE = {"type": "string", "format": "binary"}
-
-
-def _created(result):
-    """(row, created) → 201 for a new row, 200 for the repeat that returns it."""
-    row, created = result
-    return row, 201 if created else 200
 
 
 def _image(image):
@@ -102,7 +80,7 @@ def create_template(body, community_id):
 
     同名同年度的模板已存在时返回该模板（200）。
     """
-    return _created(templates.create_template(current_principal(), community_id, body))
+    return created_or_repeated(templates.create_template(current_principal(), community_id, body))
 
 
 @blp.patch("/pledge-templates/<int:template_id>")
@@ -135,7 +113,7 @@ def assign_area(body, community_id):
 
     把楼栋分配给本社区已报到的党员；已分配时返回原记录（200）。
     """
-    return _created(
+    return created_or_repeated(
         areas.assign_area(
             current_principal(), community_id, body["member_id"], body["building_id"]
         )
@@ -165,7 +143,7 @@ def sign(body):
     为所住楼栋或责任区签署本年度承诺；手写签名为 PNG，base64 放在
     `signature_png_base64`。重复提交返回同一承诺（200）。
     """
-    return _created(service.sign_pledge(current_principal(), body))
+    return created_or_repeated(service.sign_pledge(current_principal(), body))
 
 
 @blp.get("/pledges/mine")
@@ -290,7 +268,7 @@ def create_note(body, pledge_id):
     文字及最多 3 张照片（JPEG/PNG，base64）；承诺撤回后不能记录。
     相同内容重复提交返回同一记录（200）。
     """
-    return _created(notes.create_note(current_principal(), pledge_id, body))
+    return created_or_repeated(notes.create_note(current_principal(), pledge_id, body))
 
 
 @blp.get("/pledge-notes/mine")
@@ -366,135 +344,3 @@ def return_note(body, note_id):
     须写明原因，党员修改后可重新提交。
     """
     return notes.return_note(current_principal(), note_id, body["reason"])
-
-
-# --- the fixed party day ---------------------------------------------------------------------
-
-
-@blp.get("/communities/<int:community_id>/party-day-settings")
-@blp.response(200, PartyDaySettingsSchema)
-def get_party_day_settings(community_id):
-    """社区的党员活动日设置
-
-    每月几号、前后可浮动几天、时间和地点。
-    """
-    return party_day_settings.get_settings(current_principal(), community_id)
-
-
-@blp.put("/communities/<int:community_id>/party-day-settings")
-@blp.arguments(PartyDaySettingsInSchema)
-@blp.response(200, PartyDaySettingsSchema)
-def update_party_day_settings(body, community_id):
-    """修改党员活动日设置（工作人员）
-
-    每月几号（1–28，默认 15 日）、前后浮动天数（1–2）、时间和地点。
-    """
-    return party_day_settings.update_settings(current_principal(), community_id, body)
-
-
-@blp.get("/communities/<int:community_id>/party-days")
-@blp.arguments(YearQuerySchema, location="query")
-@blp.response(200, PartyDaySchema(many=True))
-def party_days(query, community_id):
-    """社区的固定党员活动日
-
-    某年每月的活动日及对应活动。
-    """
-    return party_day.list_party_days(current_principal(), community_id, query.get("year"))
-
-
-@blp.get("/communities/<int:community_id>/party-day-attendance")
-@blp.arguments(MonthQuerySchema, location="query")
-@blp.response(200, AttendanceReportSchema)
-def attendance(query, community_id):
-    """党员活动日出勤情况（工作人员）
-
-    当月已参加（含补课）、已预约补课、两者都没有的党员。
-    """
-    return party_day.attendance_report(current_principal(), community_id, query["month"])
-
-
-@blp.get("/party-day/mine")
-@blp.arguments(MonthQuerySchema, location="query")
-@blp.response(200, MyPartyDaySchema)
-def my_party_day(query):
-    """我本月的党员活动日
-
-    是否已参加、是否已预约补课。
-    """
-    return party_day.my_status(current_principal(), query["month"])
-
-
-@blp.get("/communities/<int:community_id>/makeup-sessions")
-@blp.arguments(OptionalMonthQuerySchema, location="query")
-@blp.response(200, MakeupSchema(many=True))
-def makeup_sessions(query, community_id):
-    """社区的补课场次
-
-    可按月份筛选。
-    """
-    return makeups.list_makeup_sessions(current_principal(), community_id, query.get("month"))
-
-
-@blp.post("/communities/<int:community_id>/makeup-sessions")
-@blp.arguments(MakeupInSchema)
-@blp.response(201, MakeupSchema)
-def open_makeup_session(body, community_id):
-    """开设补课场次（工作人员）
-
-    预约补课：设定名额，党员预约后可到场签到。
-    """
-    return makeups.create_makeup_session(current_principal(), community_id, body)
-
-
-@blp.post("/makeup-sessions/<int:session_id>/booking")
-@blp.response(201, BookingSchema)
-@blp.alt_response(200, schema=BookingSchema, description="已预约（重复提交）")
-def book(session_id):
-    """预约补课
-
-    名额有限，先到先得；每人每月只能预约一个场次，重复预约返回原预约（200）。
-    """
-    return _created(makeups.book_makeup(current_principal(), session_id))
-
-
-@blp.delete("/makeup-sessions/<int:session_id>/booking")
-@blp.response(200, BookingSchema)
-def cancel_booking(session_id):
-    """取消补课预约
-
-    空出的名额可由他人预约。
-    """
-    return makeups.cancel_makeup(current_principal(), session_id)
-
-
-@blp.get("/makeup-sessions/<int:session_id>/bookings")
-@blp.response(200, StaffBookingSchema(many=True))
-def bookings(session_id):
-    """补课场次的预约名单（工作人员）
-
-    已预约的党员。
-    """
-    return makeups.session_bookings(current_principal(), session_id)
-
-
-@blp.get("/streets/<int:street_id>/dedication-days")
-@blp.response(200, DedicationSchema(many=True))
-def dedication_days(street_id):
-    """街道的党员奉献日
-
-    本街道的党员和工作人员可查看。
-    """
-    return dedication.list_dedication_days(current_principal(), street_id)
-
-
-@blp.post("/streets/<int:street_id>/dedication-days")
-@blp.arguments(DedicationInSchema)
-@blp.response(201, DedicationSchema)
-@blp.alt_response(200, schema=DedicationSchema, description="当天已设立")
-def declare_dedication_day(body, street_id):
-    """设立党员奉献日（街道管理员）
-
-    面向全街道党员的活动，由一个社区承办；当天已设立时返回原记录（200）。
-    """
-    return _created(dedication.declare_dedication_day(current_principal(), street_id, body))
