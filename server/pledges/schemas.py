@@ -224,9 +224,9 @@ class OptionalMonthQuerySchema(StrictSchema):
     month = fields.String(validate=MONTH)
 
 
-class MakeupInSchema(StrictSchema):
-    month = fields.String(required=True, validate=MONTH, metadata={"description": "补的是哪个月"})
-    title = fields.String(validate=validate.Length(min=1, max=100))
+class PlaceAndTimeInSchema(StrictSchema):
+    """What the activity behind a make-up session or a dedication day needs: where, when."""
+
     content = fields.String(validate=validate.Length(max=2000))
     address = fields.String(validate=validate.Length(max=200))
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
@@ -234,6 +234,11 @@ class MakeupInSchema(StrictSchema):
     radius_m = fields.Integer(validate=validate.Range(min=20, max=5000))
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
+
+
+class MakeupInSchema(PlaceAndTimeInSchema):
+    month = fields.String(required=True, validate=MONTH, metadata={"description": "补的是哪个月"})
+    title = fields.String(validate=validate.Length(min=1, max=100))
     capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
 
 
@@ -283,16 +288,9 @@ class AttendanceReportSchema(Schema):
     missing = fields.List(fields.Dict())
 
 
-class DedicationInSchema(StrictSchema):
+class DedicationInSchema(PlaceAndTimeInSchema):
     community_id = fields.Integer(required=True, metadata={"description": "承办社区（本街道内）"})
     title = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    content = fields.String(validate=validate.Length(max=2000))
-    address = fields.String(validate=validate.Length(max=200))
-    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
-    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
-    radius_m = fields.Integer(validate=validate.Range(min=20, max=5000))
-    starts_at = LocalDateTime(required=True)
-    ends_at = LocalDateTime(required=True)
     capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100000))
 
 
