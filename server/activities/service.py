@@ -1,11 +1,13 @@
-"""What a caller may do in the activities area: each function takes the caller's Principal
-first (None: a scheduled job or another area's service acting for nobody), asks
-`auth.scope` whether the caller may act, applies the rule, writes the audit entry and
-returns rows with what their schemas show loaded in a constant number of statements.
+"""Activities (志愿服务活动): creating, editing, publishing, cancelling and reading them, and
+their lifecycle. Each function that acts for a caller takes the Principal first (None: a
+scheduled job, or another area's service acting for nobody), asks `auth.scope` whether the
+caller may act, applies the rule, writes the audit entry and returns rows with what their
+schemas show loaded in a constant number of statements. Services never commit.
 
-The rules themselves live by topic: `signup` (报名), `clockin` (签到/签退), `records` (hours,
-corrections, appeals, the activity log); this module holds creating, editing, publishing and
-cancelling activities, and their lifecycle. Services never commit.
+The rest of the area by topic: `on_site` (sign-up, clock-in/out, the on-site code and
+roster, for the caller), `signup` (报名 and the waitlist), `clockin` (签到/签退),
+`unconfirmed` (未签退, absences), `records` (hours, corrections, approvals), `appeals` (申诉),
+`activity_log` (活动登记薄, roster), `export` (Excel), `hours_rules` (how hours count).
 """
 
 from __future__ import annotations
