@@ -38,6 +38,58 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
     return { path, query };
   }
 
+  // 画布：只有页面上真的渲染出来的 <canvas> 才能被 createSelectorQuery 取到节点（与真机一致：
+  // wx:if 为假时节点不存在）。取到的节点记录画了什么；canvasToTempFilePath 只认这样取到的节点。
+  const canvases = new Map();
+  function canvasNode(id) {
+    if (!canvases.has(id)) {
+      const ops = [];
+      const ctx = {};
+      ['scale', 'beginPath', 'moveTo', 'lineTo', 'stroke', 'clearRect'].forEach((name) => {
+        ctx[name] = (...args) => ops.push([name, ...args]);
+      });
+      canvases.set(id, { id, width: 0, height: 0, ops, getContext: jest.fn(() => ctx), isFakeCanvas: true });
+    }
+    return canvases.get(id);
+  }
+
+  function selectorQuery() {
+    const wanted = [];
+    const query = {
+      select(selector) {
+        const item = { selector, fields: {} };
+        wanted.push(item);
+        const node = {
+          fields(fields) {
+            item.fields = fields || {};
+            return query;
+          },
+          boundingClientRect() {
+            item.fields = { size: true, rect: true };
+            return query;
+          },
+        };
+        return node;
+      },
+      exec(cb) {
+        // 与真机一样异步返回，查的是回调时页面上已渲染的节点。
+        later(() => {
+          const results = wanted.map(({ selector, fields }) => {
+            const page = fake.page;
+            const found = page && page.querySelector(selector);
+            if (!found) return null;
+            const info = { id: selector.replace(/^#/, ''), width: 300, height: 160 };
+            if (fields.node && found.dom && found.dom.tagName.toLowerCase().endsWith('canvas')) info.node = canvasNode(info.id);
+            return info;
+          });
+          if (cb) cb(results);
+        });
+        return query;
+      },
+    };
+    return query;
+  }
+
   function findRoute(method, path) {
     return routes.find((r) => r.method === method && (r.path instanceof RegExp ? r.path.test(path) : r.path === path));
   }
@@ -91,17 +143,26 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
     setKeepScreenOn: jest.fn(),
     setScreenBrightness: jest.fn(),
     chooseMedia: jest.fn((options) => callback(options, { tempFiles: [{ tempFilePath: 'wxfile://photo-1.jpg' }] })),
-    canvasToTempFilePath: jest.fn((options) => callback(options, { tempFilePath: 'wxfile://signature.png' })),
+    createSelectorQuery: jest.fn(() => selectorQuery()),
+    getWindowInfo: jest.fn(() => ({ pixelRatio: 2, windowWidth: 375, windowHeight: 667 })),
+    canvasToTempFilePath: jest.fn((options) => {
+      const ok = options.canvas && options.canvas.isFakeCanvas;
+      if (ok) callback(options, { tempFilePath: `wxfile://${options.canvas.id}.png` });
+      else callback(options, { errMsg: 'canvasToTempFilePath:fail canvas is empty' }, false);
+    }),
     // 文件内容：读成 base64 时返回 "b64:<路径>"，便于断言。
     getFileSystemManager: jest.fn(() => ({
       readFile: jest.fn((options) => callback(options, { data: `b64:${options.filePath}` })),
     })),
   };
 
-  return {
+  const fake = {
     wx,
     storage,
     requests,
+    canvases,
+    // tests/helpers.js 渲染页面时设置：选择器查询在这个页面里找节点。
+    page: null,
     route(method, path, handler) {
       const fn = typeof handler === 'function' ? handler : () => handler;
       routes.unshift({ method: method.toUpperCase(), path, handler: fn });
@@ -122,6 +183,7 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
       return wx.showToast.mock.calls.map((c) => c[0].title);
     },
   };
+  return fake;
 }
 
 module.exports = { createFakeWx };

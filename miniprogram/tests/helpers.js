@@ -27,6 +27,7 @@ function renderPage(route) {
   const page = simulate.render(id);
   const parent = document.createElement('parent-wrapper');
   page.attach(parent);
+  global.fakeWx.page = page;
   return page;
 }
 
@@ -43,12 +44,26 @@ function tap(page, selector) {
   node.dispatchEvent('tap');
 }
 
-/** 渲染页面、调用 onLoad(query)，等它发出的请求都有了回应。 */
+/**
+ * 像真机一样打开页面：渲染后依次 onLoad(query)、onShow()、onReady()（不等网络，真机上首次渲染完就 onReady），
+ * 再等所有请求和它们引出的 setData 回调、选择器查询都完成。依赖「数据到了才渲染的节点」的页面，
+ * 必须在数据到达后自己再取节点，否则在这里就会暴露出来。
+ */
 async function openPage(route, query = {}) {
   const page = renderPage(route);
   page.instance.onLoad(query);
+  page.instance.onShow();
+  page.instance.onReady();
   await global.fakeWx.settle();
   return page;
 }
 
-module.exports = { ROOT, renderPage, openPage, textOf, tap };
+/** 页面回到前台（从别的页面返回、切回 tab）：onShow，再等请求完成。 */
+async function showAgain(page) {
+  page.instance.onHide();
+  page.instance.onShow();
+  await global.fakeWx.settle();
+  return page;
+}
+
+module.exports = { ROOT, renderPage, openPage, showAgain, textOf, tap };

@@ -131,3 +131,19 @@ test('a 204 answer resolves to null', async () => {
   fakeWx.route('POST', '/api/v1/auth/logout', { status: 204, data: '' });
   await expect(http().post('/auth/logout')).resolves.toBeNull();
 });
+
+test('request.js and auth.js do not require each other: the re-login is registered at app start', () => {
+  const fs = require('fs');
+  const path = require('path');
+  const source = (f) => fs.readFileSync(path.join(__dirname, '../../services', f), 'utf8');
+  expect(source('request.js')).not.toMatch(/require\(['"]\.\/auth['"]\)/);
+  expect(source('../app.js')).toMatch(/connectServices\(\)/);
+});
+
+test('without a registered re-login a 401 is reported, not retried', async () => {
+  const request = require('../../services/request');
+  request.onUnauthorized(null);
+  fakeWx.route('GET', '/api/v1/me', { status: 401, data: { code: 'unauthorized', message: '请先登录' } });
+  await expect(request.get('/me', { showError: false })).rejects.toMatchObject({ status: 401 });
+  expect(fakeWx.wx.login).not.toHaveBeenCalled();
+});

@@ -41,8 +41,10 @@ Page({
     this.initCanvas();
   },
 
+  // 画布在 wx:if="{{showForm}}" 里：首次渲染（onReady）时通常还不存在，要等 load() 把 showForm 设为真、
+  // 渲染完（setData 的回调）再取节点。每次表单重新出现都重新取，旧节点已随表单销毁。
   initCanvas() {
-    if (typeof wx.createSelectorQuery !== 'function') return;
+    if (!this.data.showForm || typeof wx.createSelectorQuery !== 'function') return;
     wx.createSelectorQuery()
       .select(CANVAS_ID)
       .fields({ node: true, size: true })
@@ -66,6 +68,8 @@ Page({
   },
 
   async load() {
+    this.canvas = null;
+    this.ctx = null;
     const me = await auth.freshMe();
     const communityId = me && me.member && me.member.community && me.member.community.id;
     if (!communityId) {
@@ -99,7 +103,7 @@ Page({
         buildings: open,
         buildingIndex: 0,
         showForm: !!template && open.length > 0,
-      });
+      }, () => this.initCanvas());
     } catch (e) {
       // 已提示。
     }

@@ -27,15 +27,19 @@ test('signing a pledge: choose items, sign on the canvas, the PNG is exported an
   tap(page, '#submit');
   await fakeWx.settle();
   expect(fakeWx.toasts()).toContain('请在签名区手写签名');
-  // 手写：触摸开始、移动
-  page.instance.canvas = { id: 'canvas-node' };
+  // 手写：在页面上渲染出来的画布上触摸开始、移动（画布节点由页面自己从渲染结果里取，测试不塞）
+  expect(page.querySelector('#signature')).toBeDefined();
   page.instance.onSignStart({ touches: [{ x: 10, y: 10 }] });
   page.instance.onSignMove({ touches: [{ x: 40, y: 30 }] });
   expect(page.instance.data.hasSignature).toBe(true);
+  const node = fakeWx.canvases.get('signature');
+  expect(node).toBeDefined();
+  expect(node.ops).toEqual(expect.arrayContaining([['moveTo', 10, 10], ['lineTo', 40, 30], ['stroke']]));
   fakeWx.route('POST', '/api/v1/pledges', { status: 201, data: { id: 16, status: 'active' } });
   tap(page, '#submit');
   await fakeWx.settle();
-  expect(fakeWx.wx.canvasToTempFilePath.mock.calls[0][0]).toMatchObject({ canvas: { id: 'canvas-node' }, fileType: 'png' });
+  expect(fakeWx.toasts()).not.toContain('签名保存失败，请重新签名');
+  expect(fakeWx.wx.canvasToTempFilePath.mock.calls[0][0]).toMatchObject({ canvas: node, fileType: 'png' });
   const post = fakeWx.requests.find((r) => r.method === 'POST');
   expect(post.data).toEqual({ template_id: 4, building_id: 39, items: ['环境卫生', '邻里帮扶'], own_words: '', signature_png_base64: 'b64:wxfile://signature.png' });
   expect(fakeWx.toasts()).toContain('承诺书已签署');
