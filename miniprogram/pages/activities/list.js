@@ -71,6 +71,6 @@ Page({
   },
 
   scanToClock() {
-    wx.navigateTo({ url: '/packages/member/clock/clock?action=in&method=qr' });
+    wx.navigateTo({ url: '/packages/member/clock/clock' });
   },
 });

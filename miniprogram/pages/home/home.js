@@ -24,7 +24,7 @@ function registrationView(registration) {
 }
 
 const MENU = [
-  { key: 'scan', label: '扫码签到', url: '/packages/member/clock/clock?action=in' },
+  { key: 'scan', label: '扫码签到签退', url: '/packages/member/clock/clock' },
   { key: 'log', label: '活动记录', url: '/packages/member/log/log' },
   { key: 'points', label: '我的积分', url: '/packages/member/points/points' },
   { key: 'board', label: '先锋榜', url: '/packages/member/leaderboard/leaderboard' },

@@ -51,7 +51,7 @@ test('a reported member sees this year\'s hours, points and stars, signed-up act
   tap(page, '#activity-7');
   tap(page, '#menu-scan');
   await fakeWx.settle();
-  expect(fakeWx.wx.navigateTo.mock.calls.map((c) => c[0].url)).toEqual(['/packages/member/activity/activity?id=7', '/packages/member/clock/clock?action=in']);
+  expect(fakeWx.wx.navigateTo.mock.calls.map((c) => c[0].url)).toEqual(['/packages/member/activity/activity?id=7', '/packages/member/clock/clock']);
 });
 
 test('staff see the on-site mode entry', async () => {
