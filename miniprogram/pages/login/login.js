@@ -11,13 +11,13 @@ Page({
   onLoad(query = {}) {
     const privacyVersion = auth.privacyNoticeVersion();
     // redirect：从别的入口（如微信扫一扫打开的签到页）来登录的，登录后回到那里；只接受本小程序的页面路径。
-    let redirect = '';
+    this.redirect = '';
     try {
-      redirect = query.redirect ? decodeURIComponent(query.redirect) : '';
+      const redirect = query.redirect ? decodeURIComponent(query.redirect) : '';
+      if (/^\/(pages|packages)\//.test(redirect)) this.redirect = redirect;
     } catch (e) {
-      redirect = '';
+      // 编码不对的 redirect 不用。
     }
-    this.redirect = /^\/(pages|packages)\//.test(redirect) ? redirect : '';
     this.setData({ privacyVersion, agreed: auth.agreedPrivacyVersion() === privacyVersion });
   },
 
