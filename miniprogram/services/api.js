@@ -15,6 +15,9 @@ module.exports = {
   // 报到（到社区报到）
   myRegistrations: (options) => http.get('/registrations/mine', options),
   submitRegistration: (body, options) => http.post('/registrations', body, options),
+  withdrawRegistration: (id, options) => http.post(`/registrations/${id}/withdraw`, null, options),
+  // 手机号快速验证：<button open-type="getPhoneNumber"> 给的 code 换成微信确认过的手机号
+  verifiedPhone: (code, options) => http.post('/me/phone', { code }, options),
 
   // 活动：列表、详情、报名、取消报名、签到签退、活动记录、申诉
   listActivities: ({ when = 'upcoming', category, page = 1, pageSize = 20 } = {}, options = {}) =>
@@ -33,12 +36,14 @@ module.exports = {
   myPointEntries: ({ page = 1, pageSize = 20 } = {}, options = {}) => http.getPage('/points/me/entries', { ...options, page, pageSize }),
   leaderboard: ({ scope, scopeId, period, limit = 50 }, options) =>
     http.get('/points/leaderboards', { ...options, query: { scope, scope_id: scopeId, period, limit } }),
+  pointRules: (communityId, options) => http.get('/points/rules', { ...options, query: { community_id: communityId } }),
   starLevels: (communityId, year, options) => http.get('/points/star-levels', { ...options, query: { community_id: communityId, year } }),
 
   // 包楼栋承诺书、履诺记录
   pledgeTemplates: (communityId, options) => http.get(`/communities/${communityId}/pledge-templates`, options),
   pledgeBuildings: (options) => http.get('/pledges/buildings', options),
   myPledges: (options) => http.get('/pledges/mine', options),
+  withdrawPledge: (id, options) => http.post(`/pledges/${id}/withdraw`, null, options),
   signPledge: (body, options) => http.post('/pledges', body, options),
   pledgeBoard: (buildingId, options) => http.get(`/buildings/${buildingId}/pledge-board`, options),
   myPledgeNotes: (options) => http.get('/pledge-notes/mine', options),

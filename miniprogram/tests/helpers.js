@@ -6,12 +6,25 @@ const ROOT = path.resolve(__dirname, '..');
 const STUB = '/tests/stubs/t-generic/index';
 const APP_JSON = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'));
 
-// 页面 json 里指向 tdesign-miniprogram 的组件都换成替身；app.json 的全局组件照常加载。
+// 页面 json 和它用到的本地组件（含 app.json 的全局组件）里指向 tdesign-miniprogram 的组件都换成替身。
+// simulate 把这里的覆盖用于整棵组件树，所以本地组件里的 TDesign 标签也一并换掉。
+function tdesignTags(jsonFile, seen = new Set()) {
+  if (seen.has(jsonFile) || !fs.existsSync(jsonFile)) return [];
+  seen.add(jsonFile);
+  const using = JSON.parse(fs.readFileSync(jsonFile, 'utf8')).usingComponents || {};
+  return Object.keys(using).flatMap((tag) => {
+    const value = using[tag];
+    if (value.startsWith('tdesign-miniprogram/')) return [tag];
+    const base = value.startsWith('/') ? path.join(ROOT, value) : path.join(path.dirname(jsonFile), value);
+    return tdesignTags(`${base}.json`, seen);
+  });
+}
+
 function usingComponentsFor(route) {
-  const json = JSON.parse(fs.readFileSync(path.join(ROOT, `${route}.json`), 'utf8'));
   const using = { ...(APP_JSON.usingComponents || {}) };
-  Object.keys(json.usingComponents || {}).forEach((tag) => {
-    if (json.usingComponents[tag].startsWith('tdesign-miniprogram/')) using[tag] = STUB;
+  const tags = [...tdesignTags(path.join(ROOT, 'app.json')), ...tdesignTags(path.join(ROOT, `${route}.json`))];
+  tags.forEach((tag) => {
+    using[tag] = STUB;
   });
   return using;
 }
@@ -37,9 +50,14 @@ function textOf(node) {
   return dom.textContent.replace(/\s+/g, ' ').trim();
 }
 
+/** 找节点；「组件 >>> 选择器」进到自定义组件（如 load-state）里面找。 */
+function find(page, selector) {
+  return selector.split('>>>').map((s) => s.trim()).reduce((node, part) => (node ? node.querySelector(part) : undefined), page);
+}
+
 /** 点击页面上 id 为 selector 的节点。 */
 function tap(page, selector) {
-  const node = page.querySelector(selector);
+  const node = find(page, selector);
   if (!node) throw new Error(`没有找到 ${selector}`);
   node.dispatchEvent('tap');
 }
@@ -66,4 +84,4 @@ async function showAgain(page) {
   return page;
 }
 
-module.exports = { ROOT, renderPage, openPage, showAgain, textOf, tap };
+module.exports = { ROOT, renderPage, openPage, showAgain, textOf, tap, find };

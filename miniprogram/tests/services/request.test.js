@@ -64,9 +64,9 @@ test('parallel 401s share one login', async () => {
 
 test("the server's Chinese error message is shown as a toast and the promise rejects with its code", async () => {
   fakeWx.storage.token = 't';
-  fakeWx.route('POST', '/api/v1/registrations', { status: 409, data: { code: 'already_registered', message: '你已在本社区报到', details: {} } });
-  await expect(http().post('/registrations', {})).rejects.toMatchObject({ status: 409, code: 'already_registered', message: '你已在本社区报到' });
-  expect(fakeWx.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '你已在本社区报到', icon: 'none' }));
+  fakeWx.route('POST', '/api/v1/registrations', { status: 409, data: { code: 'already_registered', message: '您已在本社区报到', details: {} } });
+  await expect(http().post('/registrations', {})).rejects.toMatchObject({ status: 409, code: 'already_registered', message: '您已在本社区报到' });
+  expect(fakeWx.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '您已在本社区报到', icon: 'none' }));
 });
 
 test('showError: false keeps quiet', async () => {
