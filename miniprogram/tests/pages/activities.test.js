@@ -35,4 +35,8 @@ test('tapping an activity opens its detail; an empty list says so', async () => 
   fakeWx.route('GET', '/api/v1/activities', { status: 200, data: [] });
   await page.instance.load();
   expect(textOf(page.querySelector('#empty'))).toBe('暂无活动');
+  fakeWx.route('GET', '/api/v1/activities', { fail: 'request:fail timeout' });
+  await page.instance.load();
+  expect(textOf(page)).toContain('网络不可用');
+  expect(page.querySelector('#empty')).toBeUndefined();
 });
