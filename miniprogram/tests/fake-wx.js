@@ -6,6 +6,7 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
   const storage = {};
   const routes = [];
   const requests = [];
+  const fileSizes = {};
   let pending = 0;
   let loginCount = 0;
 
@@ -151,9 +152,13 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
       else callback(options, { errMsg: 'canvasToTempFilePath:fail canvas is empty' }, false);
     }),
     // 文件内容：读成 base64 时返回 "b64:<路径>"，便于断言。
+    // 文件大小：fake.fileSizes[路径]，默认 200 KB。
     getFileSystemManager: jest.fn(() => ({
       readFile: jest.fn((options) => callback(options, { data: `b64:${options.filePath}` })),
+      getFileInfo: jest.fn((options) => callback(options, { size: fileSizes[options.filePath] || 200 * 1024 })),
     })),
+    // 压缩：wxfile://x.jpg → wxfile://x-compressed.jpg
+    compressImage: jest.fn((options) => callback(options, { tempFilePath: options.src.replace(/(\.\w+)$/, '-compressed$1') })),
   };
 
   const fake = {
@@ -161,6 +166,7 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
     storage,
     requests,
     canvases,
+    fileSizes,
     // tests/helpers.js 渲染页面时设置：选择器查询在这个页面里找节点。
     page: null,
     route(method, path, handler) {

@@ -91,6 +91,15 @@ Page({
     });
   },
 
+  // 转发到微信群：点开的人直接到这个活动的详情页（未登录的会先自动登录）。
+  onShareAppMessage() {
+    const a = this.data.activity || {};
+    return {
+      title: a.title ? `${a.title}（${this.data.time}）` : '社区志愿服务活动',
+      path: `/packages/member/activity/activity?id=${this.data.id}`,
+    };
+  },
+
   onClock(e) {
     const action = e.currentTarget.dataset.action;
     wx.navigateTo({ url: `/packages/member/clock/clock?id=${this.data.id}&action=${action}` });

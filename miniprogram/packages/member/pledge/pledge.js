@@ -200,6 +200,27 @@ Page({
     }
   },
 
+  // 撤回承诺（如搬离了这栋楼）：确认后撤回，楼栋公示栏不再显示。
+  withdraw(e) {
+    const id = Number(e.currentTarget.dataset.id);
+    wx.showModal({
+      title: '撤回承诺',
+      content: '撤回后楼栋公示栏不再显示您的这份承诺，已有的履诺记录保留。确定撤回吗？',
+      confirmText: '撤回',
+      confirmColor: '#c7000b',
+      success: async (res) => {
+        if (!res.confirm) return;
+        try {
+          await api.withdrawPledge(id, { loading: '正在撤回' });
+          wx.showToast({ title: '已撤回', icon: 'none' });
+          await this.load();
+        } catch (err) {
+          // 已提示。
+        }
+      },
+    });
+  },
+
   writeNote(e) {
     wx.navigateTo({ url: `/packages/member/pledge-note/pledge-note?pledgeId=${e.currentTarget.dataset.id}` });
   },
