@@ -19,6 +19,7 @@ Page({
     isStaff: false,
     roleLabel: '',
     agreedVersion: '',
+    error: '',
   },
 
   onLoad() {
@@ -26,19 +27,34 @@ Page({
     return this.load();
   },
 
+  // tab 页：切回来时刷新（报到通过、改了设置后看到最新的）。
   onShow() {
     this.setData({ agreedVersion: auth.agreedPrivacyVersion() });
+    if (this.loaded) this.load({ loading: false });
   },
 
-  async load() {
+  onPullDownRefresh() {
+    return this.load({ loading: false }).then(() => wx.stopPullDownRefresh());
+  },
+
+  async load({ loading = true } = {}) {
     this.setData({ agreedVersion: auth.agreedPrivacyVersion() });
     try {
-      const me = await auth.fetchMe();
+      const me = await auth.fetchMe({ loading, showError: false });
+      this.loaded = true;
       this.showMember(me.member);
-      this.setData({ isStaff: roles.isStaff(me), roleLabel: roles.roleLabel(me) });
+      this.setData({ error: '', isStaff: roles.isStaff(me), roleLabel: roles.roleLabel(me) });
     } catch (e) {
-      // 错误已提示。
+      this.setData({ error: e.message || '加载失败' });
     }
+  },
+
+  goPoints() {
+    wx.navigateTo({ url: '/packages/member/points/points' });
+  },
+
+  goReport() {
+    wx.switchTab({ url: '/pages/report/report' });
   },
 
   showMember(member) {
