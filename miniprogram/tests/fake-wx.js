@@ -7,6 +7,7 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
   const routes = [];
   const requests = [];
   const fileSizes = {};
+  const networkListeners = [];
   let pending = 0;
   let loginCount = 0;
 
@@ -143,6 +144,12 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
     setNavigationBarTitle: jest.fn(),
     setKeepScreenOn: jest.fn(),
     setScreenBrightness: jest.fn(),
+    getScreenBrightness: jest.fn((options) => callback(options, { value: 0.5 })),
+    onNetworkStatusChange: jest.fn((fn) => networkListeners.push(fn)),
+    offNetworkStatusChange: jest.fn((fn) => {
+      const i = networkListeners.indexOf(fn);
+      if (i >= 0) networkListeners.splice(i, 1);
+    }),
     chooseMedia: jest.fn((options) => callback(options, { tempFiles: [{ tempFilePath: 'wxfile://photo-1.jpg' }] })),
     createSelectorQuery: jest.fn(() => selectorQuery()),
     getWindowInfo: jest.fn(() => ({ pixelRatio: 2, windowWidth: 375, windowHeight: 667 })),
@@ -184,6 +191,10 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
         }
       }
       throw new Error('fake wx: callbacks still pending after 50 ticks');
+    },
+    // 模拟网络恢复/断开：通知 wx.onNetworkStatusChange 的监听者。
+    network(isConnected) {
+      networkListeners.slice().forEach((fn) => fn({ isConnected, networkType: isConnected ? 'wifi' : 'none' }));
     },
     toasts() {
       return wx.showToast.mock.calls.map((c) => c[0].title);

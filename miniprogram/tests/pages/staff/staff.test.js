@@ -40,31 +40,51 @@ test('a member without a staff role is told on-site mode is for staff', async ()
   expect(textOf(page.querySelector('#forbidden'))).toContain('仅供社区工作人员和网格员使用');
 });
 
-test('the on-site code is drawn as a QR with its text, keeps the screen on and refreshes when it expires', async () => {
+test('the on-site code names the activity, is a QR image of a link WeChat scan opens, refreshes, and restores brightness', async () => {
   jest.useFakeTimers({ doNotFake: ['nextTick'] });
   let n = 0;
+  fakeWx.wx.getScreenBrightness = jest.fn((o) => o.success({ value: 0.4 }));
+  fakeWx.route('GET', '/api/v1/activities/7', { status: 200, data: { id: 7, title: '楼道环境清理', starts_at: '2026-11-25T09:00:00+08:00', ends_at: '2026-11-25T11:00:00+08:00' } });
   fakeWx.route('GET', '/api/v1/activities/7/onsite-code', () => {
     n += 1;
     return { status: 200, data: { activity_id: 7, code: `7.k2x${n}.abcdefghijklmnop`, window_seconds: 30, expires_in: 30 } };
   });
   const page = renderPage('packages/staff/onsite-code/onsite-code');
   const loaded = page.instance.onLoad({ id: '7' });
+  page.instance.onShow();
   jest.advanceTimersByTime(1);
   await loaded;
-  expect(textOf(page.querySelector('#code'))).toBe('7.k2x1.abcdefghijklmnop');
-  expect(page.instance.data.size).toBeGreaterThanOrEqual(21);
-  expect(page.querySelectorAll('.dark').length).toBeGreaterThan(100);
-  expect(fakeWx.wx.setKeepScreenOn).toHaveBeenCalledWith({ keepScreenOn: true });
-  expect(textOf(page.querySelector('#countdown'))).toBe('30 秒后自动更新');
-  jest.advanceTimersByTime(30000);
-  jest.advanceTimersByTime(1);
-  await Promise.resolve();
-  await Promise.resolve();
   jest.advanceTimersByTime(1);
   for (let i = 0; i < 5; i += 1) await Promise.resolve();
-  expect(n).toBe(2);
+  expect(textOf(page.querySelector('#activity'))).toContain('楼道环境清理');
+  expect(textOf(page.querySelector('#activity'))).toContain('2026-11-25 09:00–11:00');
+  expect(page.instance.data.src).toMatch(/^data:image\/gif;base64,/);
+  expect(page.querySelector('#qr')).toBeDefined();
+  expect(textOf(page)).not.toContain('7.k2x1.abcdefghijklmnop');
+  expect(fakeWx.wx.setKeepScreenOn).toHaveBeenCalledWith({ keepScreenOn: true });
+  expect(fakeWx.wx.setScreenBrightness).toHaveBeenCalledWith({ value: 1 });
+  expect(textOf(page.querySelector('#countdown'))).toBe('30 秒后自动更新');
+  // 换码失败：过期的码不再显示
+  fakeWx.route('GET', '/api/v1/activities/7/onsite-code', { fail: 'request:fail timeout' });
+  jest.advanceTimersByTime(30000);
+  jest.advanceTimersByTime(1);
+  for (let i = 0; i < 8; i += 1) await Promise.resolve();
+  jest.advanceTimersByTime(1);
+  for (let i = 0; i < 8; i += 1) await Promise.resolve();
+  expect(page.instance.data.src).toBe('');
+  expect(page.querySelector('#qr')).toBeUndefined();
+  expect(textOf(page.querySelector('#error'))).toContain('秒后自动重试');
   page.instance.onUnload();
+  expect(fakeWx.wx.setScreenBrightness).toHaveBeenLastCalledWith({ value: 0.4 });
   jest.useRealTimers();
+});
+
+test('the QR holds a link with the code as scene, which the clock page reads back', () => {
+  const config = require('../../../config');
+  const clock = require('../../../services/clock');
+  const link = `${config.clockLinkPrefix}?scene=${encodeURIComponent('7.k2x1.abcdefghijklmnop')}`;
+  expect(clock.codeFromScan({ result: link })).toBe('7.k2x1.abcdefghijklmnop');
+  expect(clock.codeFromLaunch({ q: encodeURIComponent(link) })).toBe('7.k2x1.abcdefghijklmnop');
 });
 
 test('the roster shows counts and states; manual add needs hours and a reason', async () => {
@@ -125,4 +145,37 @@ test("a quick notice goes to the activity's members", async () => {
   await fakeWx.settle();
   expect(fakeWx.requests.find((r) => r.method === 'POST').data).toEqual({ title: '集合地点调整', body: '改到小区东门', activity_id: 7, audience: { type: 'activity', activity_id: 7 } });
   expect(textOf(page.querySelector('#sent'))).toContain('送达 6 人，其中订阅消息 4 条');
+});
+
+test('the roster shows offline once (no toast every 15 seconds) and reloads when the network returns', async () => {
+  jest.useFakeTimers({ doNotFake: ['nextTick'] });
+  let online = true;
+  fakeWx.route('GET', '/api/v1/activities/7/roster', () => (online
+    ? { status: 200, data: { activity_id: 7, summary: { signed_up: 1 }, entries: [{ member: { id: 13, name: '赵六' }, state: 'signed_up', attendance: null, hours: null }] } }
+    : { fail: 'request:fail timeout' }));
+  const page = renderPage('packages/staff/roster/roster');
+  const flush = async () => {
+    for (let k = 0; k < 4; k += 1) {
+      jest.advanceTimersByTime(1);
+      for (let i = 0; i < 6; i += 1) await Promise.resolve();
+    }
+  };
+  page.instance.onLoad({ id: '7' });
+  page.instance.onShow();
+  await flush();
+  online = false;
+  for (let i = 0; i < 3; i += 1) {
+    jest.advanceTimersByTime(15000);
+    await flush();
+  }
+  expect(textOf(page.querySelector('#offline'))).toContain('网络不可用');
+  expect(fakeWx.wx.showToast).not.toHaveBeenCalled();
+  expect(textOf(page)).toContain('赵六');
+  online = true;
+  fakeWx.network(true);
+  await flush();
+  expect(page.querySelector('#offline')).toBeUndefined();
+  page.instance.onUnload();
+  expect(fakeWx.wx.offNetworkStatusChange).toHaveBeenCalled();
+  jest.useRealTimers();
 });
