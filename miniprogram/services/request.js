@@ -196,6 +196,8 @@ module.exports = {
   patch: (url, data, options = {}) => request({ ...options, url, data, method: 'PATCH' }),
   del: (url, options = {}) => request({ ...options, url, method: 'DELETE' }),
   getPage,
+  buildURL,
+  getToken,
   onUnauthorized,
   ApiError,
   TOKEN_KEY,

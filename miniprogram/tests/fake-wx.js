@@ -152,6 +152,8 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
     }),
     chooseMedia: jest.fn((options) => callback(options, { tempFiles: [{ tempFilePath: 'wxfile://photo-1.jpg' }] })),
     createSelectorQuery: jest.fn(() => selectorQuery()),
+    downloadFile: jest.fn((options) => callback(options, { statusCode: 200, tempFilePath: 'wxfile://download.xlsx' })),
+    openDocument: jest.fn((options) => callback(options, { errMsg: 'openDocument:ok' })),
     getWindowInfo: jest.fn(() => ({ pixelRatio: 2, windowWidth: 375, windowHeight: 667 })),
     canvasToTempFilePath: jest.fn((options) => {
       const ok = options.canvas && options.canvas.isFakeCanvas;

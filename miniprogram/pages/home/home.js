@@ -83,7 +83,7 @@ Page({
         offline: false,
         displayName: (me.member && me.member.name) || (me.user && me.user.display_name) || '党员同志',
         registration: registrationView(me.registration),
-        isStaff: roles.isStaff(me),
+        isStaff: roles.isStaff(me) || !!roles.secretaryUnitId(me),
         loaded: true,
       });
       if (me.member) await this.loadMemberData();

@@ -43,7 +43,7 @@ Page({
       const me = await auth.fetchMe({ loading, showError: false });
       this.loaded = true;
       this.showMember(me.member);
-      this.setData({ error: '', isStaff: roles.isStaff(me), roleLabel: roles.roleLabel(me) });
+      this.setData({ error: '', isStaff: roles.isStaff(me) || !!roles.secretaryUnitId(me), roleLabel: roles.roleLabel(me) || (roles.secretaryUnitId(me) ? roles.ROLE_LABELS.unit_secretary : '') });
     } catch (e) {
       this.setData({ error: e.message || '加载失败' });
     }
