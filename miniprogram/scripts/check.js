@@ -77,6 +77,11 @@ function checkStructure() {
   pages.forEach((page) => checkUnit(path.join(ROOT, page), '页面', seen));
   ((app.tabBar && app.tabBar.list) || []).forEach((item) => {
     if (pages.indexOf(item.pagePath) < 0) problems.push(`tabBar 里的 ${item.pagePath} 不在 pages 里`);
+    [item.iconPath, item.selectedIconPath].forEach((icon) => {
+      if (!icon) problems.push(`tabBar「${item.text}」没有图标（iconPath / selectedIconPath）`);
+      else if (!exists(path.join(ROOT, icon))) problems.push(`tabBar 图标 ${icon} 不存在`);
+      else if (fs.statSync(path.join(ROOT, icon)).size > 40 * 1024) problems.push(`tabBar 图标 ${icon} 超过 40 KB`);
+    });
   });
   Object.entries(app.usingComponents || {}).forEach(([, value]) => {
     const target = resolveComponent(path.join(ROOT, 'app.json'), value);

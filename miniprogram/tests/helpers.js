@@ -23,8 +23,10 @@ function tdesignTags(jsonFile, seen = new Set()) {
 function usingComponentsFor(route) {
   const using = { ...(APP_JSON.usingComponents || {}) };
   const tags = [...tdesignTags(path.join(ROOT, 'app.json')), ...tdesignTags(path.join(ROOT, `${route}.json`))];
+  // npm run screens 时换成近似 TDesign 外观的替身（tests/screens/tdesign.js），测试时用只显示文字的替身。
+  const screens = process.env.SCREENS ? require('./screens/tdesign') : null;
   tags.forEach((tag) => {
-    using[tag] = STUB;
+    using[tag] = screens ? screens.stubFor(tag) : STUB;
   });
   return using;
 }
@@ -41,6 +43,8 @@ function renderPage(route) {
   const parent = document.createElement('parent-wrapper');
   page.attach(parent);
   global.fakeWx.page = page;
+  // npm run screens 只取这个页面（及其组件）的样式：simulate 把每次 load 的样式放在 <style id=...> 里。
+  page.simulateId = id;
   return page;
 }
 
