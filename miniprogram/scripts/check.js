@@ -152,6 +152,13 @@ function checkReadability(pages) {
       if (small) problems.push(`${rel(file)}: ${selector.trim()} 的字号 ${m[1]}${m[2]} 小于 32rpx（适老化：正文至少 32rpx，用 rem 跟随微信字号）`);
     });
   });
+  // 读屏：可点的 view / text / image / label 要有 aria-role 或 aria-label（按钮组件自带角色）。
+  walk(ROOT, '.wxml').forEach((file) => {
+    const text = fs.readFileSync(file, 'utf8');
+    [...text.matchAll(/<(view|text|image|label)\b[^>]*\b(?:bindtap|catchtap)=[^>]*>/g)].forEach(([tag]) => {
+      if (!/aria-(role|label)=/.test(tag)) problems.push(`${rel(file)}: 可点的 <${tag.slice(1, 40)}…> 没有 aria-role / aria-label`);
+    });
+  });
   pages.forEach((page) => {
     const file = path.join(ROOT, `${page}.wxml`);
     if (exists(file) && !/^\s*<page-meta[^>]*page-font-size="system"/.test(fs.readFileSync(file, 'utf8'))) {

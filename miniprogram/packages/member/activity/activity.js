@@ -25,12 +25,17 @@ Page({
     return this.load();
   },
 
+  retry() {
+    return this.load();
+  },
+
   async load(options = {}) {
     try {
-      const a = await api.getActivity(this.data.id, options);
+      const a = await api.getActivity(this.data.id, { ...options, showError: false });
+      this.setData({ error: '' });
       this.show(a);
     } catch (e) {
-      // 已提示。
+      this.setData({ error: e.message || '活动加载失败' });
     }
   },
 

@@ -110,3 +110,15 @@ test('points: a failed load says so with a retry, not an empty ledger', async ()
   await fakeWx.settle();
   expect(textOf(page.querySelector('#stars'))).toContain('★');
 });
+
+test('activity log: a failed load says so and retries; it is not shown as an empty record', async () => {
+  fakeWx.route('GET', '/api/v1/me/activity-log', { fail: 'request:fail timeout' });
+  fakeWx.route('GET', '/api/v1/me/appeals', { status: 200, data: [] });
+  const page = await open('packages/member/log/log');
+  expect(textOf(page)).toContain('网络不可用');
+  expect(page.querySelector('#empty')).toBeUndefined();
+  fakeWx.route('GET', '/api/v1/me/activity-log', { status: 200, data: [] });
+  tap(page, '#load-state >>> #retry');
+  await fakeWx.settle();
+  expect(textOf(page.querySelector('#empty'))).toContain('还没有活动记录');
+});
