@@ -2,6 +2,7 @@
 const auth = require('../../services/auth');
 const api = require('../../services/api');
 const format = require('../../utils/format');
+const { confirm } = require('../../utils/modal');
 
 const PHONE = /^1\d{10}$/;
 
@@ -87,23 +88,16 @@ Page({
   },
 
   // 待审核时可以撤回（填错了、或不想报到了），撤回后可重新填写。
-  onWithdraw() {
-    wx.showModal({
-      title: '撤回报到申请',
-      content: '撤回后社区不再审核这份申请，您可以修改后重新提交。确定撤回吗？',
-      confirmText: '撤回',
-      confirmColor: '#c7000b',
-      success: async (res) => {
-        if (!res.confirm) return;
-        try {
-          await api.withdrawRegistration(this.data.current.id, { loading: '正在撤回' });
-          wx.showToast({ title: '已撤回', icon: 'none' });
-          await this.load({ loading: false });
-        } catch (err) {
-          // 已提示。
-        }
-      },
-    });
+  async onWithdraw() {
+    const yes = await confirm({ title: '撤回报到申请', content: '撤回后社区不再审核这份申请，您可以修改后重新提交。确定撤回吗？', confirmText: '撤回' });
+    if (!yes) return;
+    try {
+      await api.withdrawRegistration(this.data.current.id, { loading: '正在撤回' });
+      wx.showToast({ title: '已撤回', icon: 'none' });
+      await this.load({ loading: false });
+    } catch (err) {
+      // 已提示。
+    }
   },
 
   // 搬家：到新居住的社区报到。提交后原社区的报到结束，新社区审核通过后即在新社区参加活动。

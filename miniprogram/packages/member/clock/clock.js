@@ -4,16 +4,11 @@
 const auth = require('../../../services/auth');
 const clock = require('../../../services/clock');
 const format = require('../../../utils/format');
+const { confirm } = require('../../../utils/modal');
 
 const METHOD_LABEL = { qr: '扫码', location: '定位' };
 const ACTION_LABEL = { in: '签到', out: '签退', auto: '签到 / 签退' };
 const CLOCK_PAGE = '/packages/member/clock/clock';
-
-function confirm(options) {
-  return new Promise((resolve) => {
-    wx.showModal({ ...options, confirmColor: '#c7000b', success: (res) => resolve(!!res.confirm), fail: () => resolve(false) });
-  });
-}
 
 Page({
   data: {

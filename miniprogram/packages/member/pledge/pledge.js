@@ -3,6 +3,7 @@
 const auth = require('../../../services/auth');
 const api = require('../../../services/api');
 const format = require('../../../utils/format');
+const { confirm } = require('../../../utils/modal');
 
 const CANVAS_ID = '#signature';
 
@@ -201,24 +202,17 @@ Page({
   },
 
   // 撤回承诺（如搬离了这栋楼）：确认后撤回，楼栋公示栏不再显示。
-  withdraw(e) {
+  async withdraw(e) {
     const id = Number(e.currentTarget.dataset.id);
-    wx.showModal({
-      title: '撤回承诺',
-      content: '撤回后楼栋公示栏不再显示您的这份承诺，已有的履诺记录保留。确定撤回吗？',
-      confirmText: '撤回',
-      confirmColor: '#c7000b',
-      success: async (res) => {
-        if (!res.confirm) return;
-        try {
-          await api.withdrawPledge(id, { loading: '正在撤回' });
-          wx.showToast({ title: '已撤回', icon: 'none' });
-          await this.load();
-        } catch (err) {
-          // 已提示。
-        }
-      },
-    });
+    const yes = await confirm({ title: '撤回承诺', content: '撤回后楼栋公示栏不再显示您的这份承诺，已有的履诺记录保留。确定撤回吗？', confirmText: '撤回' });
+    if (!yes) return;
+    try {
+      await api.withdrawPledge(id, { loading: '正在撤回' });
+      wx.showToast({ title: '已撤回', icon: 'none' });
+      await this.load();
+    } catch (err) {
+      // 已提示。
+    }
   },
 
   writeNote(e) {

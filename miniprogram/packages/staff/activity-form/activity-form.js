@@ -2,6 +2,7 @@
 // 「发布」立即发布（党员可报名），「存草稿」留在今天的活动里稍后发布。时间按北京时间提交。
 const api = require('../../../services/api');
 const format = require('../../../utils/format');
+const { confirm } = require('../../../utils/modal');
 
 const CATEGORIES = format.ACTIVITY_CATEGORIES.filter((c) => c.value);
 
@@ -67,7 +68,7 @@ Page({
     };
   },
 
-  submit(e) {
+  async submit(e) {
     const publish = e.currentTarget.dataset.publish === 'yes';
     const problem = this.validate();
     if (problem) {
@@ -75,17 +76,9 @@ Page({
       return null;
     }
     if (!publish) return this.save(false);
-    return new Promise((resolve) => {
-      const b = this.body(true);
-      wx.showModal({
-        title: '发布活动',
-        content: `「${b.title}」${format.timeRange(b.starts_at, b.ends_at)}，${b.address}。发布后本社区党员即可报名。`,
-        confirmText: '发布',
-        confirmColor: '#c7000b',
-        success: (res) => resolve(res.confirm ? this.save(true) : null),
-        fail: () => resolve(null),
-      });
-    });
+    const b = this.body(true);
+    const yes = await confirm({ title: '发布活动', content: `「${b.title}」${format.timeRange(b.starts_at, b.ends_at)}，${b.address}。发布后本社区党员即可报名。`, confirmText: '发布' });
+    return yes ? this.save(true) : null;
   },
 
   async save(publish) {

@@ -6,6 +6,7 @@ const api = require('../../../services/api');
 const roles = require('../../../services/roles');
 const inbox = require('../../../services/inbox');
 const format = require('../../../utils/format');
+const { ask } = require('../../../utils/modal');
 
 const MAX_PAGES = 5;
 
@@ -111,30 +112,21 @@ Page({
   },
 
   // 取消活动要写明原因（会通知已报名的党员）。
-  cancel(e) {
+  async cancel(e) {
     const id = Number(e.currentTarget.dataset.id);
-    wx.showModal({
-      title: '取消活动',
-      editable: true,
-      placeholderText: '取消原因（必填，会通知已报名的党员）',
-      confirmText: '取消活动',
-      cancelText: '不取消',
-      confirmColor: '#c7000b',
-      success: async (res) => {
-        if (!res.confirm) return;
-        const reason = (res.content || '').trim();
-        if (!reason) {
-          wx.showToast({ title: '请写明取消原因', icon: 'none' });
-          return;
-        }
-        try {
-          await api.cancelActivity(id, reason, { loading: '正在取消' });
-          wx.showToast({ title: '已取消，已通知报名的党员', icon: 'none' });
-          await this.load();
-        } catch (err) {
-          // 已提示。
-        }
-      },
-    });
+    const res = await ask({ title: '取消活动', editable: true, placeholderText: '取消原因（必填，会通知已报名的党员）', confirmText: '取消活动', cancelText: '不取消' });
+    if (!res.confirm) return;
+    const reason = res.content.trim();
+    if (!reason) {
+      wx.showToast({ title: '请写明取消原因', icon: 'none' });
+      return;
+    }
+    try {
+      await api.cancelActivity(id, reason, { loading: '正在取消' });
+      wx.showToast({ title: '已取消，已通知报名的党员', icon: 'none' });
+      await this.load();
+    } catch (err) {
+      // 已提示。
+    }
   },
 });

@@ -2,6 +2,7 @@
 // （服务端支持的对象）；发送前确认对象，发送后显示送达人数。
 const api = require('../../../services/api');
 const format = require('../../../utils/format');
+const { confirm } = require('../../../utils/modal');
 
 const AUDIENCES = [
   { type: 'activity', label: '本活动报名的党员' },
@@ -63,7 +64,7 @@ Page({
     return { audience: { type: a.type, [ID_FIELD[a.type]]: [option.id] }, label: `${option.name}的党员` };
   },
 
-  send() {
+  async send() {
     const title = (this.data.title || '').trim();
     const body = (this.data.body || '').trim();
     if (!title || !body) {
@@ -75,16 +76,8 @@ Page({
       wx.showToast({ title: '请选择发给谁', icon: 'none' });
       return null;
     }
-    return new Promise((resolve) => {
-      wx.showModal({
-        title: '确认发送',
-        content: `发给：${target.label}\n标题：${title}\n发送后不能撤回，已订阅的党员会收到微信提醒。`,
-        confirmText: '发送',
-        confirmColor: '#c7000b',
-        success: (res) => resolve(res.confirm ? this.doSend(title, body, target.audience) : null),
-        fail: () => resolve(null),
-      });
-    });
+    const yes = await confirm({ title: '确认发送', content: `发给：${target.label}\n标题：${title}\n发送后不能撤回，已订阅的党员会收到微信提醒。`, confirmText: '发送' });
+    return yes ? this.doSend(title, body, target.audience) : null;
   },
 
   async doSend(title, body, audience) {
