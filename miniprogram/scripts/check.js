@@ -144,6 +144,8 @@ function checkReadability(pages) {
   walk(ROOT, '.wxss').forEach((file) => {
     const text = fs.readFileSync(file, 'utf8');
     [...text.matchAll(/([^{}]+)\{([^}]*)\}/g)].forEach(([, selector, body]) => {
+      // 小程序里页面样式不能用标签名选中自定义组件（如 t-button），要给组件加 class。
+      if (/(^|[\s,>+~])t-[a-z-]+\s*($|[\s,>+~:.{])/.test(selector.trim())) problems.push(`${rel(file)}: ${selector.trim()} 用标签名选中了自定义组件，请改用 class`);
       if (/badge/.test(selector)) return;
       const m = /font-size:\s*([\d.]+)(rpx|px|rem|em)/.exec(body);
       if (!m) return;
