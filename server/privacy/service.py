@@ -306,6 +306,7 @@ def erase_identity(user_id: int, member_id: int | None) -> dict[str, int]:
             run("led_activities", sa.update(Activity).where(
                 Activity.leader_user_id == user.id, Activity.leader_name == name)
                 .values(leader_name=""))
+        done["audit"] = _scrub_audit(member, [name, member.phone])
         member.name = DELETED_NAME
         member.phone = ""
         member.room = ""
@@ -330,6 +331,39 @@ def erase_identity(user_id: int, member_id: int | None) -> dict[str, int]:
     audit(None, "privacy.deletion_complete", "account_deletion", user_id,
           after={"member_id": member.id if member else None})
     return done
+
+
+def _scrub(value: Any, needles: list[str]) -> Any:
+    if isinstance(value, str):
+        for needle in needles:
+            value = value.replace(needle, "***")
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub(v, needles) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, needles) for v in value]
+    return value
+
+
+def _scrub_audit(member: Member, needles: list[str]) -> int:
+    """The audit log keeps who did what to whom, but not the person's name or phone: entries
+    about the member (their before/after, e.g. a comment on them) and any reason naming them.
+    A Core update: the ORM guard keeps the log append-only for everything else."""
+    needles = [n for n in needles if n]
+    table = AuditEntry.__table__
+    about = sa.and_(table.c.target_type == "member", table.c.target_id == str(member.id))
+    naming = sa.or_(*(table.c.reason.contains(n, autoescape=True) for n in needles))
+    rows = db.session.execute(
+        sa.select(table.c.id, table.c.before, table.c.after, table.c.reason)
+        .where(sa.or_(about, naming))).all()
+    changed = 0
+    for row in rows:
+        values = {"before": _scrub(row.before, needles), "after": _scrub(row.after, needles),
+                  "reason": _scrub(row.reason, needles)}
+        if values != {"before": row.before, "after": row.after, "reason": row.reason}:
+            db.session.execute(sa.update(table).where(table.c.id == row.id).values(**values))
+            changed += 1
+    return changed
 
 
 def _delete_unreferenced_images(hashes: set[str]) -> None:

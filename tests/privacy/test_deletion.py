@@ -76,15 +76,21 @@ def test_the_cooling_off_period_is_a_setting(person):
     assert erase_due_accounts(days_later(3)) == {"erased": 1}
 
 
-def test_after_the_cooling_off_period_no_trace_of_the_person_is_left(person, org, client):
+def test_after_the_cooling_off_period_no_trace_of_the_person_is_left(
+        person, org, client, make_staff, login):
     issued = person.caller.post("/api/v1/me/certificates", json={})  # it holds the name
     assert issued.status_code == 201
+    make_staff("commentsec", Role.COMMUNITY_SECRETARY, community_id=org.communities[0].id)
+    comment = login("commentsec").put("/api/v1/points/feedback-comments", json={
+        "member_id": person.member.id, "period": "2026", "comment": f"{NAME}同志积极参加"})
+    assert comment.status_code == 200, comment.json  # and the audit log holds the comment
     points_before = db.session.scalar(sa.select(sa.func.sum(PointEntry.amount)))
     hours_before = db.session.scalar(sa.select(sa.func.sum(HoursRecord.hours)).where(
         HoursRecord.status == "approved"))
     needles = [NAME, PHONE, person.openid]
     held = _everything_that_mentions(needles)  # the search does find them while they are held
-    assert {"users.openid", "members.name", "members.phone", "pledges.own_words"} <= {
+    assert {"users.openid", "members.name", "members.phone", "pledges.own_words",
+            "audit_entries.after"} <= {
         found.split(":")[0] for found in held}
 
     _schedule(person.caller)
