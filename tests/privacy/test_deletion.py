@@ -147,3 +147,19 @@ def test_deletion_requests_are_one_at_a_time_and_only_ones_own(person, login, or
     someone = login("someone")
     assert someone.post("/api/v1/me/account-deletion/cancel").status_code == 409
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) >= 2
+
+
+def test_a_staff_account_without_a_member_record_can_be_deleted_too(org, make_staff, login):
+    user = make_staff("leavingstaff", Role.COMMUNITY_STAFF, community_id=org.communities[0].id)
+    staff = login("leavingstaff")
+    state = staff.get("/api/v1/me/account-deletion").json
+    assert state["request"] is None and state["confirm_phrase"] == "确认注销"
+    assert staff.get("/api/v1/me/privacy").status_code == 403  # no member record: nothing held
+    _schedule(staff)
+    assert erase_due_accounts(days_later(8)) == {"erased": 1}
+    db.session.commit()
+    erased = db.session.get(User, user.id)
+    assert erased.openid.startswith("deleted:") and erased.grants == []
+    fresh = login("leavingstaff")  # the same WeChat user, a new account with no role
+    assert fresh.user_id != user.id
+    assert fresh.get(f"/api/v1/communities/{org.communities[0].id}/certificates").status_code == 404
