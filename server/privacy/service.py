@@ -25,7 +25,6 @@ from server.errors import AppError, conflict, invalid
 from server.extensions import db
 from server.idempotency import IdempotencyRecord
 from server.members.models import Member, Registration
-from server.members.service import set_location_consent
 from server.notices.models import OutboxStatus, SubscribeCredit, SubscribeOutbox
 from server.pledges.models import (
     BuildingHead,
@@ -150,7 +149,9 @@ def set_consent(principal: Principal, kind: str, granted: bool) -> list[dict[str
     before = member.location_consent if kind == "location" else not member.hide_from_public_boards
     if before != granted:
         if kind == "location":
-            set_location_consent(member, granted)
+            # the rule of POST /me/consents/location: when it changed, and nothing else
+            member.location_consent = granted
+            member.location_consent_at = utcnow()
         else:
             member.hide_from_public_boards = not granted  # the boards follow (points area)
         db.session.add(ConsentEvent(member_id=member.id, kind=kind, granted=granted))
