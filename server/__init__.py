@@ -69,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_request_transactions(app)
     _register_blueprints()
     _connect_receivers()
+    _register_member_rights(app)
     _register_cli(app)
     return app
 
@@ -95,6 +96,16 @@ def _register_blueprints() -> None:
     for module in (health, auth, members, activities, hours_records, points, pledges, party_day,
                    notices):
         api.register_blueprint(module.blp)
+
+
+def _register_member_rights(app: Flask) -> None:
+    """Certificates and personal information (issue 18), and the public verification page."""
+    from server.certificates import routes as certificates
+    from server.privacy import routes as privacy
+
+    api.register_blueprint(certificates.blp)
+    api.register_blueprint(privacy.blp)
+    app.register_blueprint(certificates.page)
 
 
 def _register_cli(app: Flask) -> None:

@@ -68,11 +68,11 @@ def me():
 @blp.arguments(MePatchSchema)
 @blp.response(200, MemberSchema)
 def update_me(body):
-    """修改我的偏好
+    """修改我的信息
 
-    例如不在公开榜单上显示。
+    是否在公开榜单上显示；换工作单位时选择新的工作单位（记入审计日志）。
     """
-    return service.update_me(current_principal(), body)
+    return members.update_my_details(current_principal(), body)
 
 
 @blp.post("/me/consents/location")
@@ -90,8 +90,8 @@ def location_consent(body):
 @blp.arguments(PhoneCodeSchema)
 @blp.response(200, PhoneSchema)
 def phone_number(body):
-    """获取微信绑定的手机号
+    """获取并保存微信绑定的手机号
 
-    用手机号按钮（getPhoneNumber）得到的 code 换取微信确认的手机号。
+    用手机号按钮（getPhoneNumber）得到的 code 换取微信确认的手机号，并保存为我的手机号。
     """
     return service.confirm_phone(current_principal(), body["code"])

@@ -10,12 +10,11 @@ from flask import current_app
 from limits import parse
 
 from server.auth.models import RoleGrant, User
-from server.auth.scope import Principal, require_member
+from server.auth.scope import Principal
 from server.auth.tokens import issue_token, revoke
 from server.errors import AppError
 from server.extensions import db, limiter
-from server.members.models import Member
-from server.members.service import active_registration, member_of
+from server.members.service import active_registration, member_of, save_verified_phone
 from server.timeutil import utcnow
 from server.wechat import client as wechat
 
@@ -79,17 +78,10 @@ def me(principal: Principal) -> dict[str, Any]:
     }
 
 
-def update_me(principal: Principal, data: dict[str, Any]) -> Member:
-    """The caller's own preferences (e.g. not appearing on public boards)."""
-    member = require_member(principal)
-    for name, value in data.items():
-        setattr(member, name, value)
-    return member
-
-
 def confirm_phone(principal: Principal, code: str) -> dict[str, str]:
-    """The phone number WeChat confirms for a getPhoneNumber button code."""
-    return {"phone": wechat.get_phone_number(code)}
+    """The phone number WeChat confirms for a getPhoneNumber button code, saved as the
+    caller's member phone."""
+    return {"phone": save_verified_phone(principal, wechat.get_phone_number(code))}
 
 
 def grant_role(user: User, role: str, **place: int | None) -> RoleGrant:
