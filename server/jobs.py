@@ -1,9 +1,10 @@
-"""Every scheduled job: `Job`, the job type, beside the lists of jobs. The core jobs are in
-`JOBS` here; each area's `jobs.py` declares its own `JOBS` with this type, and `all_jobs()`
-is the list the scheduler process and `flask jobs` are given."""
+"""Every scheduled job: `Job`, the job type, beside `JOBS`, the list the scheduler process
+and `flask jobs` are given. The core jobs are declared here; each area's `jobs.py` declares
+its own `JOBS` with this type, and `JOBS` here is all of them."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -58,7 +59,7 @@ def _purge_idempotency_records(now: datetime) -> int:
     return purge_expired(now)
 
 
-JOBS: list[Job] = [
+CORE_JOBS: list[Job] = [
     Job(
         "purge_idempotency_records",
         _purge_idempotency_records,
@@ -68,13 +69,21 @@ JOBS: list[Job] = [
 ]
 
 
+@functools.cache
 def all_jobs() -> list[Job]:
-    """The core jobs and every area's. The areas' jobs modules are found by name when asked
-    for (they import `Job` from here, so this module cannot import them at its top)."""
-    jobs = list(JOBS)
+    """The core jobs and every area's. The areas' jobs modules are found by name on first use:
+    they import `Job` from here, so this module cannot import them while it loads."""
+    jobs = list(CORE_JOBS)
     for module in area_modules("jobs"):
         jobs.extend(module.JOBS)
     return jobs
+
+
+def __getattr__(name: str) -> list[Job]:
+    # `from server.jobs import JOBS`: every job, collected on first use (see all_jobs)
+    if name == "JOBS":
+        return all_jobs()
+    raise AttributeError(name)
 
 
 def job_named(name: str) -> Job:
