@@ -81,10 +81,12 @@ def _register_blueprints() -> None:
     from server.console import routes as console
     from server.members import routes as members
     from server.notices import routes as notices
+    from server.places import routes as places
     from server.pledges import routes as pledges
     from server.points import routes as points
 
-    for module in (health, auth, members, activities, points, pledges, notices, console):
+    for module in (health, auth, members, activities, points, pledges, notices, console,
+                   places):
         api.register_blueprint(module.blp)
 
 

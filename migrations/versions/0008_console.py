@@ -1,8 +1,8 @@
-"""console: districts, archived places, console sessions and login tickets, grant provenance, audit street
+"""console: districts, archived places, console sessions and login tickets, grants' provenance, imports and rosters
 
 Revision ID: 0008_console
 Revises: 0006_outbox_pending_index
-Create Date: 2026-12-02 08:43:30.662722
+Create Date: 2026-12-02 08:47:16.364619
 
 """
 from alembic import op
@@ -44,7 +44,6 @@ def upgrade():
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('street_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_audit_entries_street_id'), ['street_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_audit_entries_street_id_streets'), 'streets', ['street_id'], ['id'])
 
     with op.batch_alter_table('auth_sessions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=10), server_default='app', nullable=False))
@@ -124,7 +123,6 @@ def downgrade():
         batch_op.drop_column('kind')
 
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_audit_entries_street_id_streets'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_audit_entries_street_id'))
         batch_op.drop_column('street_id')
 
