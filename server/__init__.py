@@ -79,6 +79,7 @@ def _register_blueprints() -> None:
     from server.activities import routes as activities
     from server.auth import routes as auth
     from server.console import routes as console
+    from server.imports import routes as imports
     from server.members import routes as members
     from server.notices import routes as notices
     from server.places import routes as places
@@ -86,7 +87,7 @@ def _register_blueprints() -> None:
     from server.points import routes as points
 
     for module in (health, auth, members, activities, points, pledges, notices, console,
-                   places):
+                   places, imports):
         api.register_blueprint(module.blp)
 
 
