@@ -77,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints() -> None:
     from server import health
     from server.activities import routes as activities
+    from server.audit import routes as audit
     from server.auth import routes as auth
     from server.console import routes as console
     from server.imports import routes as imports
@@ -87,7 +88,7 @@ def _register_blueprints() -> None:
     from server.points import routes as points
 
     for module in (health, auth, members, activities, points, pledges, notices, console,
-                   places, imports):
+                   places, imports, audit):
         api.register_blueprint(module.blp)
 
 
