@@ -269,3 +269,24 @@ def test_security_headers_on_the_api_the_console_and_the_docs(client):
     assert docs.status_code == 200
     assert "cdn.jsdelivr.net" in docs.headers["Content-Security-Policy"]
     assert "swagger-ui" in docs.get_data(as_text=True)
+
+
+@pytest.mark.settings(RATELIMIT_ENABLED=True, CONSOLE_TICKET_LIMIT_PER_ADDRESS="3 per minute")
+def test_asking_for_tickets_is_rate_limited_per_address(browser):
+    b = browser()
+    answers = [b.post(TICKETS).status_code for _ in range(4)]
+    assert answers == [201, 201, 201, 429]
+
+
+def test_old_tickets_are_purged_by_the_scheduled_job(staff, browser):
+    from server.console.models import ConsoleLoginTicket
+    from server.scheduler import job_by_name, run_job
+
+    browser().post(TICKETS)
+    job = job_by_name("purge_console_login_tickets")
+    run_job(job, utcnow(), slot="now")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsoleLoginTicket)) == 1
+    later = utcnow() + timedelta(days=2)
+    run = run_job(job, later, slot="later")
+    assert run.status == "done"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsoleLoginTicket)) == 0
