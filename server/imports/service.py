@@ -425,7 +425,8 @@ def confirm(principal: Principal, batch_id: int) -> ImportBatch:
                       {"errors": errors.items[:MAX_STORED_ERRORS]})
     now = utcnow()
     extra = {"import_batch_id": batch.id, "updated_at": now} if spec.model is RosterEntry else {}
-    db.session.add_all(spec.model(**values, **extra) for values in plan.creates)
+    if plan.creates:  # one executemany: 10,000 roster rows in one round trip per batch
+        db.session.execute(sa.insert(spec.model), [{**values, **extra} for values in plan.creates])
     for row, values in plan.updates:
         for name, value in {**values, **extra}.items():
             setattr(row, name, value)
