@@ -52,7 +52,7 @@ def find_person(user_id: int | None = None, phone: str | None = None) -> User:
     return users[0]
 
 
-def _place(role: str, data: dict[str, Any]) -> dict[str, int | None]:
+def place_of_grant(role: str, data: dict[str, Any]) -> dict[str, int | None]:
     """The grant's place columns, checked to fit the role (a grid worker's community is the
     grid's)."""
     column = PLACE_OF_ROLE[Role(role)]
@@ -96,7 +96,7 @@ def _check_may_grant(principal: Principal, role: str, place: dict[str, int | Non
 def grant(principal: Principal, data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """Grant a role over a place to a person; granting what they already hold changes nothing."""
     role = data["role"]
-    place = _place(role, data)
+    place = place_of_grant(role, data)
     _check_may_grant(principal, role, place)
     person = find_person(data.get("user_id"), data.get("phone"))
     existing = db.session.scalar(sa.select(RoleGrant).filter_by(
