@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.orm import joinedload
 
 from server.audit.service import record as audit
@@ -441,8 +442,10 @@ def confirm(principal: Principal, batch_id: int) -> ImportBatch:
     return batch
 
 
-def roster_page(principal: Principal, pagination, unit_id: int | None = None,
-                community_id: int | None = None, name: str | None = None) -> list[dict]:
+def roster_page(
+    principal: Principal, pagination: PaginationParameters, unit_id: int | None = None,
+    community_id: int | None = None, name: str | None = None,
+) -> list[dict[str, Any]]:
     """Roster entries the caller may read (the unit's secretary, its street's admins, and the
     staff of the community where the member lives), each with whether they have reported."""
     clauses = []

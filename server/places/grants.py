@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask_smorest.pagination import PaginationParameters
 
 from server.audit.service import record as audit
 from server.auth.models import ROLE_LABELS, Role, RoleGrant, User
@@ -129,7 +130,9 @@ def revoke(principal: Principal, grant_id: int) -> None:
           before=snapshot)
 
 
-def grants_page(principal: Principal, pagination, **filters: Any) -> list[dict[str, Any]]:
+def grants_page(
+    principal: Principal, pagination: PaginationParameters, **filters: Any
+) -> list[dict[str, Any]]:
     """The grants in the caller's scope, with who holds them and who granted them."""
     statement = sa.select(RoleGrant).where(visible_grants_clause(principal))
     for name, value in filters.items():

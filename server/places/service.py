@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -199,8 +200,10 @@ def delete_community(principal: Principal, community_id: int) -> None:
 GRID_FIELDS = ("name", "households", "community_id")
 
 
-def grids_page(principal: Principal, pagination, community_id: int | None = None,
-               include_archived: bool = False) -> list[dict[str, Any]]:
+def grids_page(
+    principal: Principal, pagination: PaginationParameters, community_id: int | None = None,
+    include_archived: bool = False,
+) -> list[dict[str, Any]]:
     """A page of grids with their grid workers (网格员), in two statements."""
     statement = sa.select(Grid).where(
         Grid.community_id.in_(place_editor_community_ids(principal) or {0}))
