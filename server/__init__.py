@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from server import database
+from server import console_static, database
 from server.config import load_settings
 from server.errors import register_error_handlers
 from server.extensions import api, db, limiter, migrate
@@ -68,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_request_transactions(app)
     _register_blueprints()
+    console_static.init_app(app)
     _register_cli(app)
     return app
 
