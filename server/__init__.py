@@ -12,6 +12,7 @@ from server import console_static, database
 from server.config import load_settings
 from server.errors import register_error_handlers
 from server.extensions import api, db, limiter, migrate
+from server.headers import init_security_headers
 from server.idempotency import init_request_transactions
 from server.schemas import MAX_ID
 
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     register_error_handlers(app)
     init_request_transactions(app)
+    init_security_headers(app)
     _register_blueprints()
     console_static.init_app(app)
     _register_cli(app)
@@ -77,12 +79,15 @@ def _register_blueprints() -> None:
     from server import health
     from server.activities import routes as activities
     from server.auth import routes as auth
+    from server.console import routes as console
     from server.members import routes as members
     from server.notices import routes as notices
+    from server.places import routes as places
     from server.pledges import routes as pledges
     from server.points import routes as points
 
-    for module in (health, auth, members, activities, points, pledges, notices):
+    for module in (health, auth, members, activities, points, pledges, notices, console,
+                   places):
         api.register_blueprint(module.blp)
 
 

@@ -96,6 +96,7 @@ def jobs_run(name):
 
 
 def register(app: Flask) -> None:
+    from server.places.cli import roles_group
     from server.points.cli import points_group
     from server.wechat.cli import standin_command
 
@@ -105,6 +106,7 @@ def register(app: Flask) -> None:
         scheduler_command,
         jobs_group,
         points_group,
+        roles_group,
         standin_command,
     ):
         app.cli.add_command(command)
