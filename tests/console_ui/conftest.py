@@ -1,0 +1,156 @@
+"""Browser journeys through the built console: the real Flask server on loopback in a thread, on
+the suite's test database, driven by Debian's Chromium through Playwright.
+
+Skipped when Chromium or Playwright is missing, except under CI (tests/run installs both).
+Each journey saves screenshots to tests/artifacts/console/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from server import console_build
+from server.extensions import db
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "console"
+HERE = Path(__file__).resolve().parent
+TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    # the demo-code login exists only in development; the journeys use it to log in quickly
+    development = pytest.mark.settings(APP_ENV="development")
+    for item in items:
+        if HERE in Path(str(item.fspath)).parents:
+            item.add_marker(development)
+
+
+def _missing(what: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing, and CI runs the browser journeys (tests/run installs it)")
+    pytest.skip(f"{what} is missing: browser journeys skipped")
+
+
+@pytest.fixture(scope="session")
+def _console_dist():
+    """The built console: tests/run builds it first; a run of this folder alone builds it here."""
+    if console_build.is_stale() and not console_build.build(print):
+        _missing("the console build (npm)")
+    return console_build.DIST_DIR
+
+
+@pytest.fixture(scope="session")
+def chromium(_console_dist):
+    """One headless Chromium for the whole session; each journey opens its own context."""
+    if not Path(CHROMIUM).exists():
+        _missing("chromium (apt-get install chromium fonts-noto-cjk)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright (pip install -e '.[test]')")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def live(app):
+    """The app served on 127.0.0.1 (a free port) in a thread: its base URL."""
+    # the test's own session must not hold the database while the server writes
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.fixture
+def new_page(chromium, live):
+    """new_page() → a page in a fresh browser context (its own cookies) on the live server."""
+    contexts = []
+
+    def _new():
+        context = chromium.new_context(
+            base_url=live,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            viewport={"width": 1360, "height": 860},
+            accept_downloads=True,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+_codes = itertools.count()
+
+
+def demo_code(login_name: str) -> str:
+    """A fresh demo code for a person (each exact code logs in once)."""
+    return f"demo:{login_name}:ui{next(_codes)}-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def console_as(live):
+    """console_as(page, "staffA") → the page logged in to the console (demo code, through the
+    API, as the login page's form would), showing the first page of that person's menu."""
+
+    def _login(page, login_name: str, path: str = "/console/"):
+        response = page.request.post(
+            f"{live}/api/v1/console/demo-login", data={"code": demo_code(login_name)}
+        )
+        assert response.ok, response.text()
+        page.goto(path)
+        page.get_by_test_id("user-name").wait_for()
+        return page
+
+    return _login
+
+
+@pytest.fixture
+def shot(request, database_url):
+    """shot(page, "name") saves a full-page screenshot as <database>-<test>-<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    database = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    test = request.node.name.removeprefix("test_")[:60]
+
+    def _shot(page, name: str) -> Path:
+        page.wait_for_load_state("networkidle")
+        path = ARTIFACTS / f"{database}-{test}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
