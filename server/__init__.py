@@ -78,8 +78,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints() -> None:
     from server import health
     from server.activities import routes as activities
+    from server.audit import routes as audit
     from server.auth import routes as auth
     from server.console import routes as console
+    from server.imports import routes as imports
     from server.members import routes as members
     from server.notices import routes as notices
     from server.places import routes as places
@@ -87,7 +89,7 @@ def _register_blueprints() -> None:
     from server.points import routes as points
 
     for module in (health, auth, members, activities, points, pledges, notices, console,
-                   places):
+                   places, imports, audit):
         api.register_blueprint(module.blp)
 
 

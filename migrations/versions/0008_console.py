@@ -2,7 +2,7 @@
 
 Revision ID: 0008_console
 Revises: 0006_outbox_pending_index
-Create Date: 2026-12-02 08:47:16.364619
+Create Date: 2026-12-02 08:52:13.810991
 
 """
 from alembic import op
@@ -40,6 +40,54 @@ def upgrade():
     )
     with op.batch_alter_table('console_login_tickets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_console_login_tickets_created_at'), ['created_at'], unique=False)
+
+    op.create_table('import_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=True),
+    sa.Column('community_id', sa.Integer(), nullable=True),
+    sa.Column('street_id', sa.Integer(), nullable=True),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('row_count', sa.Integer(), nullable=False),
+    sa.Column('error_count', sa.Integer(), nullable=False),
+    sa.Column('errors', sa.JSON(), nullable=False),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('created_by_user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('applied_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_import_batches_community_id_communities')),
+    sa.ForeignKeyConstraint(['created_by_user_id'], ['users.id'], name=op.f('fk_import_batches_created_by_user_id_users')),
+    sa.ForeignKeyConstraint(['street_id'], ['streets.id'], name=op.f('fk_import_batches_street_id_streets')),
+    sa.ForeignKeyConstraint(['unit_id'], ['employer_units.id'], name=op.f('fk_import_batches_unit_id_employer_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_batches'))
+    )
+    with op.batch_alter_table('import_batches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_batches_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_import_batches_street_id'), ['street_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_import_batches_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('roster_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('member_type', sa.String(length=20), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('import_batch_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_roster_entries_community_id_communities')),
+    sa.ForeignKeyConstraint(['import_batch_id'], ['import_batches.id'], name=op.f('fk_roster_entries_import_batch_id_import_batches')),
+    sa.ForeignKeyConstraint(['unit_id'], ['employer_units.id'], name=op.f('fk_roster_entries_unit_id_employer_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_roster_entries')),
+    sa.UniqueConstraint('unit_id', 'phone', name=op.f('uq_roster_entries_unit_id_phone'))
+    )
+    with op.batch_alter_table('roster_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_roster_entries_community_id'), ['community_id'], unique=False)
 
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('street_id', sa.Integer(), nullable=True))
@@ -126,6 +174,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_entries_street_id'))
         batch_op.drop_column('street_id')
 
+    with op.batch_alter_table('roster_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_roster_entries_community_id'))
+
+    op.drop_table('roster_entries')
+    with op.batch_alter_table('import_batches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_batches_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_import_batches_street_id'))
+        batch_op.drop_index(batch_op.f('ix_import_batches_community_id'))
+
+    op.drop_table('import_batches')
     with op.batch_alter_table('console_login_tickets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_console_login_tickets_created_at'))
 

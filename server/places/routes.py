@@ -24,12 +24,12 @@ from server.places.schemas import (
     OrgBuildingSchema,
     OrgCommunitySchema,
     OrgGridSchema,
+    OrgStreetSchema,
     OrgUnitSchema,
     RoleGrantSchema,
     StreetInSchema,
     StreetPatchSchema,
     StreetQuerySchema,
-    StreetSchema,
     UnitInSchema,
     UnitPatchSchema,
     UnitQuerySchema,
@@ -54,7 +54,7 @@ def districts():
 @blp.route("/org/streets")
 class Streets(MethodView):
     @blp.arguments(StreetQuerySchema, location="query")
-    @blp.response(200, StreetSchema(many=True))
+    @blp.response(200, OrgStreetSchema(many=True))
     @blp.paginate()
     def get(self, query, pagination_parameters):
         """Streets I administer."""
@@ -62,8 +62,8 @@ class Streets(MethodView):
                         pagination_parameters)
 
     @blp.arguments(StreetInSchema)
-    @blp.response(201, StreetSchema)
-    @blp.alt_response(200, schema=StreetSchema, description="the same street, created before")
+    @blp.response(201, OrgStreetSchema)
+    @blp.alt_response(200, schema=OrgStreetSchema, description="the same street, created before")
     def post(self, body):
         """Create a street in my district (district admins)."""
         return _created(service.create_street(current_principal(), body))
@@ -72,7 +72,7 @@ class Streets(MethodView):
 @blp.route("/org/streets/<int:street_id>")
 class StreetItem(MethodView):
     @blp.arguments(StreetPatchSchema)
-    @blp.response(200, StreetSchema)
+    @blp.response(200, OrgStreetSchema)
     def patch(self, body, street_id):
         """Rename or archive a street (district admins)."""
         return service.update_street(current_principal(), street_id, body)

@@ -31,7 +31,7 @@ class StreetQuerySchema(PlaceQuerySchema):
     district_id = Id()
 
 
-class StreetSchema(Schema):
+class OrgStreetSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     district_id = fields.Integer(allow_none=True)

@@ -148,8 +148,8 @@ def test_bad_places_are_refused_with_the_field_and_write_nothing(org, admin):
     wrong_grid = admin.post(f"{ORG}/buildings", json={"community_id": org.communities[0].id,
                                                       "grid_id": org.grids[2].id, "name": "x"})
     assert wrong_grid.status_code == 422 and wrong_grid.json["code"] == "grid_not_in_community"
-    unknown = admin.post(f"{ORG}/grids", json={"community_id": org.communities[0].id,
-                                               "name": "x", "grid_worker": {"phone": "13999999999"}})
+    unknown = admin.post(f"{ORG}/grids", json={"community_id": org.communities[0].id, "name": "x",
+                                               "grid_worker": {"phone": "13999999999"}})
     assert unknown.status_code == 404 and unknown.json["code"] == "person_not_found"
     assert (count(Building), count(Grid), count(AuditEntry)) == before
 
