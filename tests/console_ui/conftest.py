@@ -74,11 +74,16 @@ def chromium(_console_dist):
     playwright.stop()
 
 
+def release_database() -> None:
+    """End the test thread's transaction: on SQLite every transaction (even one begun by reading
+    an expired attribute) is BEGIN IMMEDIATE and would hold the server's writes back."""
+    db.session.commit()
+
+
 @pytest.fixture
 def live(app):
     """The app served on 127.0.0.1 (a free port) in a thread: its base URL."""
-    # the test's own session must not hold the database while the server writes
-    db.session.commit()
+    release_database()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -129,6 +134,7 @@ def console_as(live):
     API, as the login page's form would), showing the first page of that person's menu."""
 
     def _login(page, login_name: str, path: str = "/console/"):
+        release_database()
         response = page.request.post(
             f"{live}/api/v1/console/demo-login", data={"code": demo_code(login_name)}
         )
@@ -154,3 +160,30 @@ def shot(request, database_url):
         return path
 
     return _shot
+
+
+class ConsoleApi:
+    """The API as the logged-in page's own cookies reach it (for setting up a journey)."""
+
+    def __init__(self, page):
+        release_database()
+        self.request = page.request
+        self.csrf = self.request.get("/api/v1/console/session").json()["csrf_token"]
+
+    def get(self, path, **params):
+        release_database()
+        response = self.request.get(path, params=params or None)
+        assert response.ok, response.text()
+        return response.json()
+
+    def post(self, path, data=None, multipart=None):
+        release_database()
+        response = self.request.post(path, data=data if multipart is None else None,
+                                     multipart=multipart, headers={"X-CSRF-Token": self.csrf})
+        assert response.ok, response.text()
+        return response.json()
+
+
+@pytest.fixture
+def console_api():
+    return ConsoleApi

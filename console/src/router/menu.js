@@ -20,7 +20,13 @@ export const MENU = [
     name: 'imports',
     title: '数据导入',
     icon: 'file-import',
-    roles: ['district_admin', 'street_admin', 'community_secretary', 'community_staff'],
+    roles: [
+      'district_admin',
+      'street_admin',
+      'community_secretary',
+      'community_staff',
+      'unit_secretary',
+    ],
   },
   {
     path: '/audit',
