@@ -18,7 +18,17 @@ ASSET_MAX_AGE = 365 * 24 * 3600
 
 
 def dist_dir() -> Path:
+    """console/dist, or the setting CONSOLE_DIST_DIR (PARTY_CONSOLE_DIST_DIR) for a build kept
+    elsewhere."""
     return Path(current_app.config.get("CONSOLE_DIST_DIR") or console_build.DIST_DIR)
+
+
+def _public_file(dist: Path, path: str) -> bool:
+    # dist/.vite holds the build's manifest: for the build tools, not for browsers
+    if not path or any(part.startswith(".") for part in path.split("/")):
+        return False
+    found = safe_join(str(dist), path)
+    return found is not None and Path(found).is_file()
 
 
 @blp.get("/console")
@@ -30,13 +40,15 @@ def console_root() -> Response:
 @blp.get("/console/<path:path>")
 def console_file(path: str) -> Response:
     dist = dist_dir()
-    if path.startswith("assets/"):
+    if path.startswith("assets/") and _public_file(dist, path):
         response = send_from_directory(dist, path, max_age=ASSET_MAX_AGE)
         response.cache_control.public = True
         response.cache_control.immutable = True
         return response
-    found = safe_join(str(dist), path) if path else None
-    if found and Path(found).is_file():
+    if path.startswith("assets/"):
+        # an old page asking for an asset of a previous build: a clear 404, never index.html
+        raise AppError(404, "not_found", "管理后台已更新，请刷新页面")
+    if _public_file(dist, path):
         return send_from_directory(dist, path, max_age=3600)
     # any other path is one of the console's own routes (/console/org …): the app decides
     if not (dist / "index.html").is_file():

@@ -56,6 +56,14 @@ router.beforeEach(async (to) => {
   return true;
 });
 
+// after a new build is deployed, an open page may ask for a chunk that no longer exists:
+// load the page afresh (its index.html names the new chunks)
+router.onError((error, to) => {
+  if (/dynamically imported module|Importing a module script failed/i.test(String(error))) {
+    window.location.assign(`/console${to.fullPath}`);
+  }
+});
+
 router.afterEach((to) => {
   document.title = `${to.meta.title ? `${to.meta.title} · ` : ''}在职党员社区服务管理后台`;
 });
