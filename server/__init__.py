@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from server import database
+from server import console_static, database
 from server.config import load_settings
 from server.errors import register_error_handlers
 from server.extensions import api, db, limiter, migrate
@@ -70,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_request_transactions(app)
     init_security_headers(app)
     _register_blueprints()
+    console_static.init_app(app)
     _register_member_rights(app)
     _register_cli(app)
     return app
