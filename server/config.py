@@ -153,6 +153,17 @@ DEFAULTS.update(
         "PARTY_DAY_DEDICATION_DAYS_PER_YEAR": 2,
     }
 )
+# [console] and [imports] (appended by the console area)
+DEFAULTS.update(
+    {
+        "CONSOLE_IDLE_MINUTES": 30,
+        "CONSOLE_ABSOLUTE_HOURS": 12,
+        "CONSOLE_TICKET_SECONDS": 120,
+        "CONSOLE_TICKET_LIMIT_PER_ADDRESS": "20 per minute",
+        "IMPORTS_MAX_BYTES": 5 * 1024 * 1024,
+        "IMPORTS_MAX_ROWS": 20000,
+    }
+)
 # [certificates] and [privacy] (appended by the member-rights area)
 DEFAULTS.update(
     {

@@ -221,8 +221,11 @@ def get_member(principal: Principal, member_id: int) -> Member:
 
 
 def communities(principal: Principal) -> list[Community]:
-    """Every community, for the report picker (any logged-in caller)."""
-    return list(db.session.scalars(sa.select(Community).order_by(Community.id)))
+    """Every community, for the report picker (any logged-in caller). Archived places (组织架构
+    in the console) keep their history but leave the pickers."""
+    return list(db.session.scalars(
+        sa.select(Community).where(Community.archived_at.is_(None)).order_by(Community.id)
+    ))
 
 
 def _community_or_404(community_id: int) -> Community:
@@ -235,20 +238,23 @@ def _community_or_404(community_id: int) -> Community:
 def grids(principal: Principal, community_id: int) -> list[Grid]:
     _community_or_404(community_id)
     return list(db.session.scalars(
-        sa.select(Grid).filter_by(community_id=community_id).order_by(Grid.id)
+        sa.select(Grid).filter_by(community_id=community_id, archived_at=None).order_by(Grid.id)
     ))
 
 
 def buildings(principal: Principal, community_id: int) -> list[Building]:
     _community_or_404(community_id)
     return list(db.session.scalars(
-        sa.select(Building).filter_by(community_id=community_id).order_by(Building.id)
+        sa.select(Building).filter_by(community_id=community_id, archived_at=None)
+        .order_by(Building.id)
     ))
 
 
 def units(principal: Principal) -> list[EmployerUnit]:
     """Every employer unit (单位), for the report picker."""
-    return list(db.session.scalars(sa.select(EmployerUnit).order_by(EmployerUnit.id)))
+    return list(db.session.scalars(
+        sa.select(EmployerUnit).where(EmployerUnit.archived_at.is_(None)).order_by(EmployerUnit.id)
+    ))
 
 
 def _staff_registration(principal: Principal, registration_id: int) -> Registration:
