@@ -10,7 +10,7 @@ from werkzeug.serving import run_simple
 from server import console_build
 from server import scheduler as scheduling
 from server.demo import seed
-from server.jobs import all_jobs, job_named
+from server.jobs import all_jobs, job_by_name
 from server.places.cli import roles_group
 from server.points.cli import points_group
 from server.timeutil import utcnow
@@ -84,7 +84,7 @@ def jobs_list():
 def jobs_run(name):
     """Run one job now (its own slot, so it never collides with the scheduler's)."""
     try:
-        job = job_named(name)
+        job = job_by_name(name)
     except KeyError as exc:
         raise click.BadParameter(f"no job named {name}") from exc
     now = utcnow()

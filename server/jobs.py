@@ -86,7 +86,7 @@ def __getattr__(name: str) -> list[Job]:
     raise AttributeError(name)
 
 
-def job_named(name: str) -> Job:
+def job_by_name(name: str) -> Job:
     for job in all_jobs():
         if job.name == name:
             return job

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from server.console.service import purge_login_tickets
-from server.scheduler import Job
+from server.jobs import Job
 
 JOBS = [
     Job(

@@ -280,7 +280,8 @@ def test_asking_for_tickets_is_rate_limited_per_address(browser):
 
 def test_old_tickets_are_purged_by_the_scheduled_job(staff, browser):
     from server.console.models import ConsoleLoginTicket
-    from server.scheduler import job_by_name, run_job
+    from server.jobs import job_by_name
+    from server.scheduler import run_job
 
     browser().post(TICKETS)
     job = job_by_name("purge_console_login_tickets")
