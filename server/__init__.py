@@ -6,12 +6,14 @@ import logging
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from server import database
 from server.config import load_settings
 from server.errors import register_error_handlers
 from server.extensions import api, db, limiter, migrate
+from server.guards import init_request_guards
 from server.idempotency import init_request_transactions
 from server.schemas import MAX_ID
 
@@ -22,6 +24,14 @@ class DatabaseIntConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            # a plain "no match" would let the router answer 405 from a sibling rule with
+            # another method (GET /activities/<huge> matched PATCH /activities/<int>)
+            raise NotFound() from None
 
 
 API_SPEC = {
@@ -66,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app)
     register_error_handlers(app)
+    init_request_guards(app)
     init_request_transactions(app)
     _register_blueprints()
     _register_cli(app)
