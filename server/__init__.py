@@ -9,7 +9,8 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
-from server import database
+from server import apidoc, database
+from server.apidoc import SWAGGER_ASSETS
 from server.config import load_settings
 from server.errors import register_error_handlers
 from server.extensions import api, db, limiter, migrate
@@ -41,7 +42,8 @@ API_SPEC = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    # Swagger UI's files are served by the app itself (server.apidoc): no CDN needed
+    "OPENAPI_SWAGGER_UI_URL": SWAGGER_ASSETS,
     "API_SPEC_OPTIONS": {
         "security": [{"bearerAuth": []}],
         "components": {
@@ -75,10 +77,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=settings["DATABASE_MIGRATIONS_DIR"])
     limiter.init_app(app)
     api.init_app(app)
+    apidoc.prepare(api)
     register_error_handlers(app)
     init_request_guards(app)
     init_request_transactions(app)
     _register_blueprints()
+    apidoc.complete(app, api)
+    app.register_blueprint(apidoc.swagger_ui_assets())
     _register_cli(app)
     return app
 

@@ -43,9 +43,9 @@ def _is_public(view) -> bool:
     return (getattr(view, "_apidoc", {}).get("manual_doc", {}).get("security")) in ([], [{}])
 
 
-def endpoint_is_public(endpoint: str | None, method: str) -> bool:
+def endpoint_is_public(endpoint: str | None, method: str, app: Flask | None = None) -> bool:
     """True when the operation's document declares no security (callers need no login)."""
-    view = current_app.view_functions.get(endpoint) if endpoint else None
+    view = (app or current_app).view_functions.get(endpoint) if endpoint else None
     if view is None:
         return True  # no such endpoint: routing answers 404/405 by itself
     view_class = getattr(view, "view_class", None)
