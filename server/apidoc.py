@@ -23,13 +23,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from flask import Blueprint, Flask, send_from_directory
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from server.errors import HTTP_DEFAULTS
 from server.guards import endpoint_is_public
 from server.idempotency import HEADER as IDEMPOTENCY_HEADER
 from server.idempotency import WRITE_METHODS
-from server.schemas import DecimalBetween
+from server.schemas import INT_MAX, INT_MIN, DecimalBetween
 
 ERROR_REF = "#/components/schemas/Error"
 SWAGGER_ASSETS = "/api/docs/assets/"
@@ -190,9 +190,24 @@ def decimal_as_string(self, field, **_kwargs) -> dict:
     return result
 
 
+def integer_bounds(self, field, **_kwargs) -> dict:
+    """apispec attribute function: integers without their own bounds are the databases'
+    INTEGER, which StrictSchema enforces on input."""
+    if not isinstance(field, fields.Integer):
+        return {}
+    ranges = [v for v in field.validators if isinstance(v, validate.Range)]
+    result = {}
+    if not any(r.min is not None for r in ranges):
+        result["minimum"] = INT_MIN
+    if not any(r.max is not None for r in ranges):
+        result["maximum"] = INT_MAX
+    return result
+
+
 def prepare(api) -> None:
     """Before the blueprints are registered: how fields become document properties."""
     api.ma_plugin.converter.add_attribute_function(decimal_as_string)
+    api.ma_plugin.converter.add_attribute_function(integer_bounds)
 
 
 def _path_of(rule: str) -> str:

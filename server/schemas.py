@@ -11,6 +11,11 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 from server.timeutil import LocalDateTime
 
 MAX_ID = 2**31 - 1
+# Every integer the API accepts fits the databases' INTEGER, on SQLite as on PostgreSQL (where
+# a larger one would fail in the database); fields with their own Range keep theirs.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+INT_REFUSED = "数值超出允许范围"
+_INTEGER_TEXT = re.compile(r"^\s*[-+]?\d+\s*$")
 
 # Text rule, the same on every database (PostgreSQL refuses NUL, SQLite stored it; Excel
 # refuses most C0 controls). Every string in every input schema is checked:
@@ -48,6 +53,19 @@ def _breaks_rule(value: Any, multiline: bool) -> bool:
         return any(_breaks_rule(item, multiline) for item in value)
     if isinstance(value, dict):
         return any(_breaks_rule(item, multiline) for item in value.values())
+    return False
+
+
+def _outside_int_range(field: fields.Field, value: Any) -> bool:
+    inner = field.inner if isinstance(field, fields.List) else field
+    if not isinstance(inner, fields.Integer):
+        return False
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and _INTEGER_TEXT.match(item) and len(item) < 100:
+            item = int(item)
+        if isinstance(item, int) and not isinstance(item, bool) and not (
+                INT_MIN <= item <= INT_MAX):
+            return True
     return False
 
 
@@ -100,6 +118,8 @@ class StrictSchema(Schema):
                 continue
             if _breaks_rule(value, bool(field.metadata.get(MULTILINE))):
                 errors[key] = [TEXT_REFUSED]
+            elif _outside_int_range(field, value):
+                errors[key] = [INT_REFUSED]
         if errors:
             raise ValidationError(errors)
         return data

@@ -150,3 +150,13 @@ def test_a_405_names_the_allowed_methods_in_its_allow_header(client):
     response = client.delete("/api/v1/auth/login")
     assert_error_shape(response, 405, "method_not_allowed")
     assert {m.strip() for m in response.headers["Allow"].split(",")} >= {"POST"}
+
+
+def test_an_integer_no_database_column_holds_is_refused_the_same_on_both_databases(
+        org, login, make_staff, make_member):
+    make_staff("staffA", Role.COMMUNITY_STAFF, community_id=org.communities[0].id)
+    staff = login("staffA")
+    response = staff.post(f"/api/v1/communities/{org.communities[0].id}/notices", json={
+        "title": "通知", "body": "内容", "audience": {"type": "grids", "grid_ids": [2**40]}})
+    assert_error_shape(response, 422, "validation_error")
+    assert response.json["details"]["fields"] == {"audience": {"grid_ids": ["数值超出允许范围"]}}

@@ -173,10 +173,14 @@ class ClockInSchema(StrictSchema):
     """Proof of presence: the rotating code, or a GCJ-02 location fix with its accuracy."""
 
     method = fields.String(required=True, validate=validate.OneOf(["qr", "location"]))
-    code = fields.String(validate=validate.Length(max=64))
-    latitude = fields.Float(validate=validate.Range(-90, 90))
-    longitude = fields.Float(validate=validate.Range(-180, 180))
-    accuracy = fields.Float(validate=validate.Range(0, 100000))
+    code = fields.String(validate=validate.Length(max=64),
+                         metadata={"description": "现场签到码；method 为 qr 时必填"})
+    latitude = fields.Float(validate=validate.Range(-90, 90),
+                            metadata={"description": "GCJ-02 纬度；method 为 location 时必填"})
+    longitude = fields.Float(validate=validate.Range(-180, 180),
+                             metadata={"description": "GCJ-02 经度；method 为 location 时必填"})
+    accuracy = fields.Float(validate=validate.Range(0, 100000),
+                            metadata={"description": "定位精度（米）；method 为 location 时必填"})
 
     @validates_schema
     def _proof(self, data, **_kw):

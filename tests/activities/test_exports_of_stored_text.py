@@ -26,7 +26,7 @@ def test_both_exports_answer_200_when_a_stored_title_holds_a_control_character(
     assert caller.post(f"/api/v1/activities/{activity['id']}/clock-in", json=FIX).status_code == 200
     clock.move_to(T0 + timedelta(hours=3))
     caller.post(f"/api/v1/activities/{activity['id']}/clock-out", json=FIX)
-    db.session.execute(sa.update(Activity).values(title="a\u0001b", address="x\u0000y"))
+    db.session.execute(sa.update(Activity).values(title="a\u0001b", address="x\u001fy"))
     db.session.execute(sa.update(HoursRecord).values(activity_name="a\u0001b"))
     db.session.commit()
 
