@@ -9,6 +9,7 @@ printed with `-s`.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 
@@ -30,9 +31,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 # calls that would end the run's own session
 EXCLUDED = ["/api/v1/auth/logout"]
-RUN = settings(max_examples=25, stateful_step_count=6, deadline=None, derandomize=True,
-               suppress_health_check=list(HealthCheck), phases=[Phase.generate],
-               database=None)
+# CI's bound; STATEFUL_EXAMPLES=200 for a deeper run by hand
+RUN = settings(max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "25")),
+               stateful_step_count=6, deadline=None, derandomize=True, database=None,
+               suppress_health_check=list(HealthCheck), phases=[Phase.generate])
 
 
 @pytest.fixture
