@@ -87,7 +87,10 @@ CHOICES: dict[str, tuple[str, ...]] = {
     ),
 }
 CLOCK_TIMES = ("PARTY_DAY_START_TIME", "PARTY_DAY_END_TIME")
-RATE_LIMITS = ("AUTH_LOGIN_LIMIT_PER_ADDRESS", "AUTH_LOGIN_LIMIT_PER_OPENID")
+def _is_rate_limit(name: str) -> bool:
+    """Settings like AUTH_LOGIN_LIMIT_PER_ADDRESS = "30 per minute" (flask-limiter's notation)."""
+    default = DEFAULTS[name]
+    return "_LIMIT" in name and isinstance(default, str) and " per " in default
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
@@ -140,7 +143,7 @@ def _problem(name: str, value: Any) -> str | None:
         return "expected one of " + ", ".join(CHOICES[name])
     if name in CLOCK_TIMES and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
         return 'expected a time of day "HH:MM"'
-    if name in RATE_LIMITS:
+    if _is_rate_limit(name):
         from limits import parse
 
         try:
@@ -240,5 +243,28 @@ DEFAULTS.update(
         "PARTY_DAY_CREATE_AHEAD_DAYS": 20,
         "PARTY_DAY_RADIUS_M": 300,
         "PARTY_DAY_DEDICATION_DAYS_PER_YEAR": 2,
+    }
+)
+# [console] and [imports] (appended by the console area)
+DEFAULTS.update(
+    {
+        "CONSOLE_IDLE_MINUTES": 30,
+        "CONSOLE_ABSOLUTE_HOURS": 12,
+        "CONSOLE_TICKET_SECONDS": 120,
+        "CONSOLE_TICKET_LIMIT_PER_ADDRESS": "20 per minute",
+        "IMPORTS_MAX_BYTES": 5 * 1024 * 1024,
+        "IMPORTS_MAX_ROWS": 20000,
+    }
+)
+# [certificates] and [privacy] (appended by the member-rights area)
+DEFAULTS.update(
+    {
+        "CERTIFICATES_VERIFY_BASE_URL": "http://127.0.0.1:5000/verify",
+        "CERTIFICATES_VERIFY_LIMIT": "10 per minute",
+        "CERTIFICATES_FONT_PATH": "",
+        "CERTIFICATES_TITLE_FONT_PATH": "",
+        "PRIVACY_DELETION_COOLING_OFF_DAYS": 7,
+        "PRIVACY_LOCATION_KEEP_DAYS": 30,
+        "PRIVACY_ACCESS_LOG_KEEP_DAYS": 183,
     }
 )
