@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 from flask import Response, send_file
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,16 +39,25 @@ class CleanWorksheet(Worksheet):
         return super().cell(row, column, cell_value(value))
 
 
+class CleanWriteOnlyWorksheet(WriteOnlyWorksheet):
+    """A write-only worksheet whose `append` passes text through `cell_value`."""
+
+    def append(self, row: Iterable) -> None:
+        super().append([cell_value(value) for value in row])
+
+
 class Workbook(openpyxl.Workbook):
-    """The workbook every export builds: each of its sheets is a CleanWorksheet."""
+    """The workbook every export builds: each of its sheets cleans the text it is given."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        first = self._sheets.pop()
-        self._add_sheet(CleanWorksheet(parent=self, title=first.title))
+    def __init__(self, write_only: bool = False) -> None:
+        super().__init__(write_only=write_only)
+        if not write_only:
+            first = self._sheets.pop()
+            self._add_sheet(CleanWorksheet(parent=self, title=first.title))
 
-    def create_sheet(self, title: str | None = None, index: int | None = None) -> Worksheet:
-        sheet = CleanWorksheet(parent=self, title=title)
+    def create_sheet(self, title: str | None = None, index: int | None = None):
+        kind = CleanWriteOnlyWorksheet if self.write_only else CleanWorksheet
+        sheet = kind(parent=self, title=title)
         self._add_sheet(sheet=sheet, index=index)
         return sheet
 
