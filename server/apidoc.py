@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib
 import inspect
 import re
 import textwrap
@@ -83,7 +84,12 @@ def _codes_in(tree: ast.AST) -> set[tuple[int, str]]:
 
 
 def _callees(function: types.FunctionType, tree: ast.AST) -> Iterator[types.FunctionType]:
-    names = function.__globals__
+    names = dict(function.__globals__)
+    for node in ast.walk(tree):  # imports inside the function (kept there to avoid cycles)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("server"):
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                names[alias.asname or alias.name] = getattr(module, alias.name, None)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -163,8 +169,8 @@ def operation_codes(app: Flask, endpoint: str, method: str, operation: dict,
         codes.update(ARGUMENT_CODES)
     if "{" in path:
         codes.update(PATH_CODES)
-    if endpoint == "auth.login":
-        codes.add((429, "rate_limited"))
+    if endpoint_is_public(endpoint, method, app):
+        codes.add((429, "rate_limited"))  # every public operation is rate-limited
     view = _view_function(app, endpoint, method)
     if view is not None:
         codes |= raised_codes(view)
@@ -254,9 +260,8 @@ ERROR_SCHEMA = {
             "description": "补充信息；校验错误时 fields 列出每个字段的问题",
             "properties": {
                 "fields": {
-                    "type": "object",
-                    "description": "字段名 → 问题列表（嵌套字段为对象）",
-                    "additionalProperties": {},
+                    "description": "校验错误：字段名 → 问题列表（嵌套字段为对象）；"
+                                   "冲突时可为涉及的字段名列表",
                 },
                 "allowed": {"type": "array", "items": {"type": "string"},
                             "description": "405 时允许的方法"},
