@@ -9,6 +9,13 @@ export const MENU = [
     roles: ['district_admin', 'street_admin', 'community_secretary', 'community_staff'],
   },
   {
+    path: '/activities',
+    name: 'activities',
+    title: '活动管理',
+    icon: 'calendar',
+    roles: ['street_admin', 'community_secretary', 'community_staff', 'grid_worker'],
+  },
+  {
     path: '/grants',
     name: 'grants',
     title: '角色授权',
