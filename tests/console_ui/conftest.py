@@ -80,44 +80,80 @@ def release_database() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def live(app):
-    """The app served on 127.0.0.1 (a free port) in a thread: its base URL."""
-    release_database()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+class _CurrentApp:
+    """The WSGI app of the test that runs now: one server (and so one origin, whose assets the
+    browser caches) for the whole session, each test's request going to that test's app."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def _server():
+    current = _CurrentApp()
+    server = make_server("127.0.0.1", 0, current, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", current
     server.shutdown()
     thread.join()
     server.server_close()
 
 
 @pytest.fixture
+def live(app, _server):
+    """The app served on 127.0.0.1 (a free port) in a thread: its base URL."""
+    release_database()
+    url, current = _server
+    current.app = app
+    yield url
+    current.app = None
+
+
+def _new_context(chromium, url):
+    context = chromium.new_context(
+        base_url=url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 1360, "height": 860},
+        accept_downloads=True,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture(scope="session")
+def _shared_context(chromium, _server):
+    """One browser context for the session: its cache keeps the console's immutable assets."""
+    context = _new_context(chromium, _server[0])
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(_shared_context, live):
+    """A page of the shared context, with no cookies: nobody is logged in."""
+    _shared_context.clear_cookies()
+    page = _shared_context.new_page()
+    yield page
+    page.close()
+
+
+@pytest.fixture
 def new_page(chromium, live):
-    """new_page() → a page in a fresh browser context (its own cookies) on the live server."""
+    """new_page() → a page in a browser of its own (its own cookies), for a second device."""
     contexts = []
 
     def _new():
-        context = chromium.new_context(
-            base_url=live,
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-            viewport={"width": 1360, "height": 860},
-            accept_downloads=True,
-        )
-        context.set_default_timeout(TIMEOUT_MS)
+        context = _new_context(chromium, live)
         contexts.append(context)
         return context.new_page()
 
     yield _new
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def page(new_page):
-    return new_page()
 
 
 _codes = itertools.count()
@@ -154,7 +190,6 @@ def shot(request, database_url):
     test = request.node.name.removeprefix("test_")[:60]
 
     def _shot(page, name: str) -> Path:
-        page.wait_for_load_state("networkidle")
         path = ARTIFACTS / f"{database}-{test}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

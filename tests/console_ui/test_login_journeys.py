@@ -87,10 +87,10 @@ def test_a_staff_member_logs_in_by_scanning_the_qr_code_with_the_phone(
 
 
 def test_the_devices_list_shows_each_login_and_logging_out_everywhere_ends_them_all(
-    new_page, org, make_staff, console_as, shot
+    page, new_page, org, make_staff, console_as, shot
 ):
     make_staff("staffA", Role.COMMUNITY_STAFF, community_id=org.communities[0].id)
-    office = console_as(new_page(), "staffA")
+    office = console_as(page, "staffA")
     home = console_as(new_page(), "staffA", "/console/sessions")
 
     table = home.get_by_test_id("sessions-table")

@@ -23,7 +23,7 @@ def buildings_workbook(rows: list[list]) -> bytes:
 
 
 def test_the_secretary_of_another_community_sees_none_of_this_communitys_work(
-    new_page, org, make_staff, make_member, console_as, console_api, shot
+    page, new_page, org, make_staff, make_member, console_as, console_api, shot
 ):
     c1, c2 = org.communities
     make_staff("secA", Role.COMMUNITY_SECRETARY, community_id=c1.id)
@@ -40,7 +40,7 @@ def test_the_secretary_of_another_community_sees_none_of_this_communitys_work(
                  "buffer": buildings_workbook([["社区一专属楼", "第1网格", None, None]])}})
     a.post(f"/api/v1/imports/{preview['id']}/confirm")
 
-    page = console_as(new_page(), "secB")
+    console_as(page, "secB")
     content = page.locator(".t-layout__content")
     expect(page.get_by_test_id("panel-buildings").locator("tbody tr")).to_have_count(4)
     expect(content).not_to_contain_text("社区一专属楼")
