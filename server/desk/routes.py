@@ -7,7 +7,15 @@ from flask_smorest import Blueprint
 from server.activities.schemas import ActivitySchema
 from server.auth.scope import current_principal
 from server.desk import activities
-from server.desk.schemas import ActivityCopyInSchema, DeskActivityQuerySchema
+from server.desk import inbox as approvals
+from server.desk.schemas import (
+    ActivityCopyInSchema,
+    DeskActivityQuerySchema,
+    InboxDecisionInSchema,
+    InboxQuerySchema,
+    InboxResultSchema,
+    InboxSchema,
+)
 
 blp = Blueprint("desk", __name__, url_prefix="/api/v1/desk", description="管理后台：工作台")
 
@@ -31,3 +39,19 @@ def copy_activity(body, activity_id):
     return activities.copy_activity(
         current_principal(), activity_id, body["starts_at"], body["repeat_weekly_until"]
     )
+
+
+@blp.route("/inbox")
+@blp.arguments(InboxQuerySchema, location="query")
+@blp.response(200, InboxSchema)
+def inbox(query):
+    """待办: everything waiting for my decision, with a count per kind."""
+    return approvals.inbox(current_principal(), query.get("community_id"), query.get("kind"))
+
+
+@blp.route("/inbox/decisions", methods=["POST"])
+@blp.arguments(InboxDecisionInSchema)
+@blp.response(200, InboxResultSchema(many=True))
+def decide(body):
+    """Approve or reject one or many; each answered on its own (the maker cannot decide)."""
+    return approvals.decide(current_principal(), body["decision"], body["reason"], body["items"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from server.activities.models import STATUS_LABELS
 from server.activities.schemas import CATEGORIES
@@ -19,3 +19,50 @@ class DeskActivityQuerySchema(StrictSchema):
 class ActivityCopyInSchema(StrictSchema):
     starts_at = LocalDateTime(allow_none=True, load_default=None)
     repeat_weekly_until = fields.Date(allow_none=True, load_default=None)
+
+
+KINDS = ["registration", "hours_record", "manual_award", "appeal", "unconfirmed", "pledge_note"]
+
+
+class InboxQuerySchema(StrictSchema):
+    community_id = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(KINDS))
+
+
+class InboxItemSchema(Schema):
+    kind = fields.String()
+    kind_label = fields.String()
+    id = fields.Integer()
+    community_id = fields.Integer()
+    member_name = fields.String()
+    summary = fields.String()
+    reason = fields.String(allow_none=True)
+    created_at = LocalDateTime(allow_none=True)
+    mine = fields.Boolean()
+
+
+class InboxSchema(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    labels = fields.Dict(keys=fields.String(), values=fields.String())
+    total = fields.Integer()
+    items = fields.List(fields.Nested(InboxItemSchema))
+
+
+class InboxRefSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    id = fields.Integer(required=True)
+
+
+class InboxDecisionInSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    items = fields.List(fields.Nested(InboxRefSchema), required=True,
+                        validate=validate.Length(min=1))
+
+
+class InboxResultSchema(Schema):
+    kind = fields.String()
+    id = fields.Integer()
+    ok = fields.Boolean()
+    code = fields.String(allow_none=True)
+    message = fields.String(allow_none=True)
