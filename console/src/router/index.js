@@ -12,6 +12,7 @@ const pages = {
   audit: () => import('../pages/audit/AuditPage.vue'),
   sessions: () => import('../pages/sessions/SessionsPage.vue'),
   activities: () => import('../pages/activities/ActivitiesPage.vue'),
+  inbox: () => import('../pages/inbox/InboxPage.vue'),
 };
 
 const routes = [

@@ -16,6 +16,13 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'community_staff', 'grid_worker'],
   },
   {
+    path: '/inbox',
+    name: 'inbox',
+    title: '待办',
+    icon: 'check-rectangle',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
     path: '/grants',
     name: 'grants',
     title: '角色授权',
