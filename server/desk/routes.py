@@ -1,4 +1,4 @@
-"""/api/v1/desk: the console's staff desk (活动管理 filters and copies, …)."""
+"""/api/v1/desk: the console's staff desk (活动管理 filters and copies, 待办, a notice's reach)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from server.desk.schemas import (
     InboxQuerySchema,
     InboxResultSchema,
     InboxSchema,
+    NoticeReachInSchema,
+    NoticeReachSchema,
 )
+from server.notices import reach
 
 blp = Blueprint("desk", __name__, url_prefix="/api/v1/desk", description="管理后台：工作台")
 
@@ -55,3 +58,12 @@ def inbox(query):
 def decide(body):
     """Approve or reject one or many; each answered on its own (the maker cannot decide)."""
     return approvals.decide(current_principal(), body["decision"], body["reason"], body["items"])
+
+
+@blp.route("/communities/<int:community_id>/notice-reach", methods=["POST"])
+@blp.arguments(NoticeReachInSchema)
+@blp.response(200, NoticeReachSchema)
+def notice_reach(body, community_id):
+    """How many members an audience reaches, and how many have a subscribe credit (nothing
+    is written: a POST because the audience is a structured body)."""
+    return reach.notice_reach(current_principal(), community_id, body["audience"])

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from server.activities.models import STATUS_LABELS
 from server.activities.schemas import CATEGORIES
+from server.notices.schemas import AudienceSchema
 from server.schemas import LocalDateTime, StrictSchema
 
 
@@ -66,3 +67,15 @@ class InboxResultSchema(Schema):
     ok = fields.Boolean()
     code = fields.String(allow_none=True)
     message = fields.String(allow_none=True)
+
+
+class NoticeReachInSchema(StrictSchema):
+    audience = fields.Nested(AudienceSchema, required=True)
+
+
+class NoticeReachSchema(Schema):
+    audience = fields.Dict()
+    reached = fields.Integer()
+    with_credit = fields.Integer()
+    without_credit = fields.Integer()
+    template_configured = fields.Boolean()

@@ -7,3 +7,4 @@ from tests.activities.conftest import (  # noqa: F401 - fixtures
     secretary,
     staff,
 )
+from tests.notices.conftest import give_credit, templates  # noqa: E402,F401 - fixtures
