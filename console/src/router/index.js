@@ -13,6 +13,7 @@ const pages = {
   sessions: () => import('../pages/sessions/SessionsPage.vue'),
   activities: () => import('../pages/activities/ActivitiesPage.vue'),
   inbox: () => import('../pages/inbox/InboxPage.vue'),
+  notices: () => import('../pages/notices/NoticesPage.vue'),
 };
 
 const routes = [

@@ -16,6 +16,13 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'community_staff', 'grid_worker'],
   },
   {
+    path: '/notices',
+    name: 'notices',
+    title: '通知',
+    icon: 'notification',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
     path: '/inbox',
     name: 'inbox',
     title: '待办',
