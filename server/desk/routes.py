@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from server.activities.schemas import ActivitySchema
 from server.auth.scope import current_principal
-from server.desk import activities
+from server.desk import activities, members
 from server.desk import inbox as approvals
 from server.desk.schemas import (
     ActivityCopyInSchema,
@@ -17,6 +17,8 @@ from server.desk.schemas import (
     InboxSchema,
     NoticeReachInSchema,
     NoticeReachSchema,
+    RevealInSchema,
+    RevealSchema,
 )
 from server.notices import reach
 
@@ -67,3 +69,11 @@ def notice_reach(body, community_id):
     """How many members an audience reaches, and how many have a subscribe credit (nothing
     is written: a POST because the audience is a structured body)."""
     return reach.notice_reach(current_principal(), community_id, body["audience"])
+
+
+@blp.route("/members/<int:member_id>/reveal", methods=["POST"])
+@blp.arguments(RevealInSchema)
+@blp.response(200, RevealSchema)
+def reveal(body, member_id):
+    """Show one masked detail (the phone) in full; every time is in the audit log."""
+    return members.reveal_member_field(current_principal(), member_id, body["field"])

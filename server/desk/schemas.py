@@ -79,3 +79,13 @@ class NoticeReachSchema(Schema):
     with_credit = fields.Integer()
     without_credit = fields.Integer()
     template_configured = fields.Boolean()
+
+
+class RevealInSchema(StrictSchema):
+    field = fields.String(required=True, validate=validate.OneOf(["phone"]))
+
+
+class RevealSchema(Schema):
+    member_id = fields.Integer()
+    field = fields.String()
+    value = fields.String()
