@@ -18,5 +18,5 @@ def reveal_member_field(principal: Principal, member_id: int, field: str) -> dic
     value = getattr(member, field) or ""
     audit(principal.user_id, "member.reveal", "member", member.id,
           community_id=member.community_id,
-          after={"field": field, "field_label": REVEALABLE[field], "member_name": member.name})
+          after={"member_name": member.name, "field": REVEALABLE[field]})
     return {"member_id": member.id, "field": field, "value": value}

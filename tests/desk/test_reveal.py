@@ -21,7 +21,7 @@ def test_revealing_a_phone_answers_it_in_full_and_logs_who_saw_whose_phone(
     assert answer.json["value"] == "13912345678"
     entry = db.session.scalar(sa.select(AuditEntry).filter_by(action="member.reveal"))
     assert (entry.actor_user_id, entry.target_id) == (staff.id, str(member.id))
-    assert entry.after["field"] == "phone"
+    assert entry.after == {"member_name": "李志愿", "field": "手机号"}
 
 
 def test_staff_of_another_community_cannot_reveal_and_nothing_is_logged(

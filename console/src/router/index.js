@@ -14,6 +14,7 @@ const pages = {
   activities: () => import('../pages/activities/ActivitiesPage.vue'),
   inbox: () => import('../pages/inbox/InboxPage.vue'),
   notices: () => import('../pages/notices/NoticesPage.vue'),
+  members: () => import('../pages/members/MembersPage.vue'),
 };
 
 const routes = [

@@ -30,6 +30,13 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'community_staff'],
   },
   {
+    path: '/members',
+    name: 'members',
+    title: '党员管理',
+    icon: 'usergroup',
+    roles: ['street_admin', 'community_secretary', 'community_staff', 'grid_worker', 'unit_secretary'],
+  },
+  {
     path: '/grants',
     name: 'grants',
     title: '角色授权',
