@@ -309,3 +309,19 @@ def test_the_console_writes_through_the_mini_programs_endpoints_with_its_csrf_to
     assert db.session.get(Registration, submitted.json["id"]).status == "submitted"
     approved = console.post(path, headers={"Idempotency-Key": "approve-once-1"})
     assert approved.status_code == 200 and approved.json["status"] == "approved"
+
+
+def test_when_the_chosen_grant_is_revoked_the_session_acts_for_the_first_one_left(
+        org, make_staff, console_login):
+    c0, c1 = org.communities
+    make_staff("both", Role.COMMUNITY_STAFF, community_id=c0.id)
+    user = make_staff("both", Role.COMMUNITY_SECRETARY, community_id=c1.id)
+    console = console_login("both")
+    second = user.grants[1]
+    console.put("/api/v1/console/session/acting-for", json={"grant_id": second.id})
+    db.session.delete(second)
+    db.session.commit()
+    session = console.get("/api/v1/console/session").json
+    assert session["acting_for"] == user.grants[0].id
+    assert console.get(f"/api/v1/communities/{c1.id}/registration-cards.xlsx").status_code == 404
+    assert console.get(f"/api/v1/communities/{c0.id}/registration-cards.xlsx").status_code == 200
