@@ -63,6 +63,11 @@ def test_staff_publish_and_copy_an_activity_and_a_member_clocks_in_with_the_onsi
     expect(row(table, "草稿")).to_have_count(2)
     shot(page, "activities")
 
+    row(table, "草稿").first.get_by_text("取消").click()
+    dialog(page).locator("textarea").fill("天气原因，改期另行通知")
+    save(page, "取消活动")
+    expect(row(table, "已取消")).to_contain_text("天气原因，改期另行通知")
+
     published = row(table, "报名中")
     release_database()
     activity_id = member.get("/api/v1/activities").json[0]["id"]
