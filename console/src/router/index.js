@@ -15,6 +15,7 @@ const pages = {
   inbox: () => import('../pages/inbox/InboxPage.vue'),
   notices: () => import('../pages/notices/NoticesPage.vue'),
   members: () => import('../pages/members/MembersPage.vue'),
+  pledges: () => import('../pages/pledges/PledgesPage.vue'),
 };
 
 const routes = [

@@ -37,6 +37,13 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'community_staff', 'grid_worker', 'unit_secretary'],
   },
   {
+    path: '/pledges',
+    name: 'pledges',
+    title: '包楼栋承诺',
+    icon: 'houses',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
     path: '/grants',
     name: 'grants',
     title: '角色授权',
