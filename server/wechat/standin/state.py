@@ -56,6 +56,7 @@ class StandInState(TokenModel, SubscriptionModel):
             self._risky_words: list[str] = list(DEFAULT_RISKY_WORDS)
             self._review_words: list[str] = []
             self._calls: Counter[str] = Counter()
+            self._sec_checks: list[dict] = []
             self._reset_tokens()
             self._reset_subscriptions()
 
@@ -91,6 +92,11 @@ class StandInState(TokenModel, SubscriptionModel):
             self._risky_words = list(words)
             if review is not None:
                 self._review_words = list(review)
+
+    def sec_checks(self) -> list[dict]:
+        """The text checks answered: scene, length and openid of each."""
+        with self.lock:
+            return [dict(check) for check in self._sec_checks]
 
     def stats(self) -> dict:
         with self.lock:
@@ -175,6 +181,7 @@ class StandInState(TokenModel, SubscriptionModel):
             visited = self._visits.get(openid)
             if visited is None or self.clock() - visited > RECENT_VISIT_SECONDS:
                 return error(61010)
+            self._sec_checks.append({"scene": scene, "chars": len(content), "openid": openid})
             risky = any(word and word in content for word in self._risky_words)
             review = any(word and word in content for word in self._review_words)
         suggest = "risky" if risky else "review" if review else "pass"
