@@ -42,7 +42,9 @@ def create_standin_app(appid: str, secret: str, state: StandInState | None = Non
                     errcode = state.token_errcode(request.args.get("access_token"))
                     if errcode:
                         return jsonify(error(errcode))
-                return jsonify(handler())
+                answer = handler()
+                state.withhold_answer(path)
+                return jsonify(answer)
 
             app.add_url_rule(f"/{path}", path, view, methods=["GET", "POST"])
             return handler

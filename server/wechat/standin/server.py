@@ -102,6 +102,11 @@ class _ThreadingServer(ThreadingHTTPServer):
     # socketserver's default backlog of 5 resets connections when many clients arrive at once
     request_queue_size = 1024
 
+    def handle_error(self, request, client_address):
+        # a client that went away (a killed worker) is no error of the stand-in's
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class StandInServer:
     """The stand-in on a real socket, served from a daemon thread."""

@@ -47,7 +47,9 @@ class StandInState(TokenModel, SubscriptionModel):
         self.reset()
 
     def reset(self) -> None:
+        self.release_holds()
         with self.lock:
+            self._holds: dict[str, list] = {}
             self._codes: dict[str, tuple[str, str | None, float]] = {}
             self._used_codes: set[str] = set()
             self._visits: dict[str, float] = {}  # openid → last login
@@ -81,6 +83,31 @@ class StandInState(TokenModel, SubscriptionModel):
         """The next `times` calls to `path` answer `errcode`."""
         with self.lock:
             self._faults.setdefault(path.strip("/"), deque()).extend([int(errcode)] * times)
+
+    def hold_after(self, path: str, answered: int) -> None:
+        """After `answered` more calls to `path`, each later call is carried out (a message
+        is sent) but its answer is withheld until release_holds(): a caller that dies then
+        never learns that WeChat accepted it (crash tests)."""
+        with self.lock:
+            self._holds[path.strip("/")] = [answered, threading.Event()]
+
+    def release_holds(self) -> None:
+        with self.lock:
+            holds, self._holds = list(getattr(self, "_holds", {}).values()), {}
+        for _, event in holds:
+            event.set()
+
+    def withhold_answer(self, path: str) -> None:
+        """Called after a call was carried out: wait here while its answer is held."""
+        with self.lock:
+            hold = self._holds.get(path)
+            if hold is None:
+                return
+            if hold[0] > 0:
+                hold[0] -= 1
+                return
+            event = hold[1]
+        event.wait(60)
 
     def visit(self, openid: str) -> None:
         """The member opened the mini-program now (as a login records it)."""
