@@ -159,8 +159,10 @@ def staff_notices_query(principal: Principal, community_id: int, kind: str | Non
 
 
 def with_stats(notice: Notice) -> Notice:
-    """The notice with its figures attached as `stats`, as the detail schema shows it."""
+    """The notice with its figures attached as `stats`, as the detail schema shows it (its
+    template loaded here too: the schema runs no query)."""
     notice.stats = notice_stats(notice)
+    _ = notice.template
     return notice
 
 

@@ -1,7 +1,15 @@
 """The shared access token (接口调用凭证): kept in the database or Redis for every process,
 refreshed under a lock by whichever caller first finds it missing or expiring (the others
 wait and re-read), and cached in each process for a minute so that a broadcast of thousands
-of messages does not read the store once per message."""
+of messages does not read the store once per message.
+
+The token comes from cgi-bin/token (getAccessToken), not cgi-bin/stable_token: every process
+already shares one token through the store, fetched by one caller under a lock, and
+getAccessToken's five-minute overlap covers the calls in flight when it is replaced.
+stable_token would matter once another system fetches tokens for the same appid (its fetches
+would then no longer end ours after five minutes): then switch fetch_access_token in
+transport.py to it (normal mode, never force_refresh: 20 a day). The stand-in models both.
+"""
 
 from __future__ import annotations
 
