@@ -203,3 +203,25 @@ def test_credits_agree_with_wechat_after_a_broadcast_a_reminder_and_a_resubscrib
     assert sorted(sent) == sorted([
         (demo_openid("m1"), notice_tpl), (demo_openid("m2"), notice_tpl),
         (demo_openid("m1"), reminder_tpl), (demo_openid("m3"), reminder_tpl)])
+
+
+@pytest.mark.parametrize("errcode", [40164, 40243, 45009])
+def test_no_access_token_pauses_sending_and_leaves_every_row_as_it_was(
+    app, org, bulk_members, standin, errcode
+):
+    """mp-access-token/getAccessToken.html: 40164 (IP allow-list), 40243 (secret frozen),
+    45009 (daily quota). Before, the token fetch raised out of the batch: the scheduler job
+    failed and nothing said why."""
+    bulk_members(org.buildings[0], 3, prefix="nt")
+    service.event_notice("test:no-token", community_id=org.communities[0].id,
+                         kind=service.NoticeKind.NOTICE, title="通知", body="正文",
+                         audience={"type": "community"})
+    db.session.commit()
+    standin.state.add_fault("cgi-bin/token", errcode, times=5)
+    report = outbox.deliver_due()
+    assert report.paused and (report.sent, report.failed) == (0, 0)
+    rows = db.session.scalars(sa.select(SubscribeOutbox)).all()
+    assert {(r.status, r.attempts, r.claimed_by) for r in rows} == {("pending", 0, None)}
+    assert standin.state.sent() == []
+    standin.state.reset()
+    assert outbox.deliver_due().sent == 3
