@@ -1,6 +1,7 @@
 """What the faithful stand-in exposed in the notices service: the content check's length,
 scene, author and transaction; refused tokens in the outbox; the value rules; and credits
-that agree with WeChat's."""
+that agree with WeChat's. Pages cited are under
+https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from server.timeutil import utcnow
 from server.wechat.standin import demo_openid, miniprogram_pages
 from tests.wechat.test_standin_contract import VALUES
 
-DOCS = "https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/"
 SEND = "cgi-bin/message/subscribe/send"
 
 

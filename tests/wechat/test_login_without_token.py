@@ -1,5 +1,6 @@
 """A login needs the appid and secret only: it works while the access token cannot be had;
-the text check goes in pieces WeChat takes."""
+the text check goes in pieces WeChat takes. Pages cited are under
+https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import pytest
 
 from server.wechat import client as wechat
 from server.wechat.standin import demo_openid
-
-DOCS = "https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/"
 
 
 @pytest.mark.parametrize("errcode", [40164, 40243, 45009],

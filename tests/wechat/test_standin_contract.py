@@ -1,5 +1,7 @@
 """The stand-in answers as WeChat's documentation says, over its HTTP interface: each test
-names the page it follows (and wechatpy's recorded fixture where there is one)."""
+names the page it follows, under https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/
+(global return codes: https://developers.weixin.qq.com/doc/oplatform/Return_codes/
+Return_code_descriptions_new.html), and wechatpy's recorded fixture where there is one."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from server.wechat.standin import demo_openid, miniprogram_pages
 from server.wechat.standin.tokens import FORCED_REFRESHES_PER_DAY
 
 APPID, SECRET = "wx-test-appid", "test-secret"
-DOCS = "https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/"
 SEND = "cgi-bin/message/subscribe/send"
 OPENID = demo_openid("contract")
 
