@@ -239,6 +239,21 @@ def test_phone_number_country_code_is_a_number_and_foreign_numbers_carry_it(http
     assert (info["purePhoneNumber"], info["phoneNumber"]) == ("61234567", "+85261234567")
 
 
+def test_a_phone_code_works_once_and_for_five_minutes(standin, http, token, monkeypatch):
+    """user-info/phone-number/getPhoneNumber.html: "每个 code 只能使用一次，code的有效期为
+    5min" (40029 otherwise)."""
+    url, params = "wxa/business/getuserphonenumber", {"access_token": token}
+    code = http("POST", "_standin/phone-codes", json={"phone": "13800138000"})["code"]
+    assert http("POST", url, params=params, json={"code": code})["errcode"] == 0
+    assert http("POST", url, params=params, json={"code": code})["errcode"] == 40029
+    stale = http("POST", "_standin/phone-codes", json={"phone": "13800138000"})["code"]
+    _later(standin, monkeypatch, 5 * 60 + 1)
+    fresh = http("GET", "cgi-bin/token", params={
+        "grant_type": "client_credential", "appid": APPID, "secret": SECRET})["access_token"]
+    assert http("POST", url, params={"access_token": fresh},
+                json={"code": stale})["errcode"] == 40029
+
+
 @pytest.mark.parametrize(("method", "path", "errcode"), [
     ("POST", "cgi-bin/token", 43001), ("POST", "sns/jscode2session", 43001),
     ("GET", "cgi-bin/stable_token", 43002), ("GET", SEND, 43002),

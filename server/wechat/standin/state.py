@@ -53,7 +53,7 @@ class StandInState(TokenModel, SubscriptionModel):
             self._codes: dict[str, tuple[str, str | None, float]] = {}
             self._used_codes: set[str] = set()
             self._visits: dict[str, float] = {}  # openid → last login
-            self._phone_codes: dict[str, tuple[str, str]] = {}
+            self._phone_codes: dict[str, tuple[str, str, float]] = {}
             self._faults: dict[str, deque[int]] = {}
             self._risky_words: list[str] = list(DEFAULT_RISKY_WORDS)
             self._review_words: list[str] = []
@@ -73,10 +73,11 @@ class StandInState(TokenModel, SubscriptionModel):
         return code
 
     def issue_phone_code(self, phone: str, country_code: str = "86") -> str:
-        """A getPhoneNumber code for `phone` (its digits without the country code)."""
+        """A getPhoneNumber code for `phone` (its digits without the country code), valid
+        for 5 minutes and usable once."""
         code = "phone_" + secrets.token_urlsafe(16)
         with self.lock:
-            self._phone_codes[code] = (phone, country_code)
+            self._phone_codes[code] = (phone, country_code, self.clock())
         return code
 
     def add_fault(self, path: str, errcode: int, times: int = 1) -> None:
@@ -175,9 +176,9 @@ class StandInState(TokenModel, SubscriptionModel):
     def phone_number(self, code: str | None) -> dict:
         with self.lock:
             issued = self._phone_codes.pop(code or "", None)
-        if issued is None:
-            return error(40029)
-        pure, country = issued
+            if issued is None or self.clock() - issued[2] > CODE_TTL_SECONDS:
+                return error(40029)
+        pure, country, _ = issued
         return {
             "errcode": 0,
             "errmsg": "ok",
