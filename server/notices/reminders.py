@@ -47,7 +47,7 @@ def event_notice(
     return notice
 
 
-def _key(*parts: Any) -> str:
+def _event_key(*parts: Any) -> str:
     return ":".join(str(p) for p in parts)
 
 
@@ -55,7 +55,7 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _fmt(when: datetime | None) -> str:
+def _shown_time(when: datetime | None) -> str:
     return tpl.format_value("time", when) if when else ""
 
 
@@ -77,11 +77,11 @@ def start_reminders(now: datetime) -> int:
     ).all()
     for activity in activities:
         event_notice(
-            _key("activity_reminder", activity.id, f"{activity.starts_at:%Y%m%dT%H%M}"),
+            _event_key("activity_reminder", activity.id, f"{activity.starts_at:%Y%m%dT%H%M}"),
             community_id=activity.community_id,
             kind=NoticeKind.ACTIVITY_REMINDER,
             title=f"活动即将开始：{activity.title}",
-            body=f"您报名的活动「{activity.title}」将于 {_fmt(activity.starts_at)} 开始，"
+            body=f"您报名的活动「{activity.title}」将于 {_shown_time(activity.starts_at)} 开始，"
                  f"地点：{activity.address}。请准时到场签到。",
             audience={"type": "activity", "activity_id": activity.id},
             activity_id=activity.id,
@@ -98,11 +98,11 @@ def _signup_notice(signup, kind: NoticeKind, title: str, body: str, when: dateti
     activity = signup.activity or load_activity(signup.activity_id)
     event_notice(
         # a member who withdrew and signs up anew is queued anew: a new event
-        _key(kind.value, signup.id, f"{when:%Y%m%dT%H%M%S}" if when else ""),
+        _event_key(kind.value, signup.id, f"{when:%Y%m%dT%H%M%S}" if when else ""),
         community_id=activity.community_id,
         kind=kind,
         title=title.format(title=activity.title),
-        body=body.format(title=activity.title, time=_fmt(activity.starts_at),
+        body=body.format(title=activity.title, time=_shown_time(activity.starts_at),
                          address=activity.address),
         audience={"type": "members", "member_ids": [signup.member_id]},
         activity_id=activity.id,
@@ -126,7 +126,7 @@ CHANGE_LABELS = {"title": "名称", "starts_at": "开始时间", "ends_at": "结
 
 
 def _describe(field: str, value: Any) -> str:
-    return _fmt(value) if isinstance(value, datetime) else str(value)
+    return _shown_time(value) if isinstance(value, datetime) else str(value)
 
 
 def on_activity_changed(activity, changes: dict | None = None, **_kw) -> None:
@@ -137,7 +137,7 @@ def on_activity_changed(activity, changes: dict | None = None, **_kw) -> None:
     lines = [f"{CHANGE_LABELS[k]}：{_describe(k, old)} → {_describe(k, new)}"
              for k, (old, new) in shown.items()]
     event_notice(
-        _key("activity_changed", activity.id, _digest([shown, utcnow()])),
+        _event_key("activity_changed", activity.id, _digest([shown, utcnow()])),
         community_id=activity.community_id,
         kind=NoticeKind.ACTIVITY_CHANGED,
         title=f"活动变更：{activity.title}",
@@ -153,11 +153,11 @@ def on_activity_cancelled(activity, reason: str = "", **_kw) -> None:
     if not member_ids:
         return
     event_notice(
-        _key("activity_cancelled", activity.id),
+        _event_key("activity_cancelled", activity.id),
         community_id=activity.community_id,
         kind=NoticeKind.ACTIVITY_CANCELLED,
         title=f"活动取消：{activity.title}",
-        body=f"您报名的活动「{activity.title}」（{_fmt(activity.starts_at)}）已取消。"
+        body=f"您报名的活动「{activity.title}」（{_shown_time(activity.starts_at)}）已取消。"
              + (f"原因：{reason}" if reason else ""),
         audience={"type": "members", "member_ids": member_ids},
         activity_id=activity.id,
@@ -229,7 +229,7 @@ def party_day_reminders(now: datetime) -> dict[str, int]:
         if not missing:
             continue
         event_notice(
-            _key(kind.value, party_day.community_id, month),
+            _event_key(kind.value, party_day.community_id, month),
             community_id=party_day.community_id, kind=kind, title=title, body=body,
             audience={"type": "members", "member_ids": missing},
             activity_id=party_day.activity_id, now=now,

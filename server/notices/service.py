@@ -13,7 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, selectinload
 
 from server.audit import service as audit
-from server.auth.scope import COMMUNITY_MANAGERS, Principal, require_community, require_member
+from server.auth.scope import (
+    COMMUNITY_MANAGERS,
+    Principal,
+    require_community,
+    require_community_row,
+    require_member,
+)
+from server.database import lock_row
 from server.errors import conflict, invalid, not_found
 from server.extensions import db
 from server.notices import audience as audiences
@@ -136,13 +143,9 @@ def get_staff_notice(principal: Principal, notice_id: int) -> Notice:
 
 
 def _staff_notice(principal: Principal, notice_id: int, lock: bool = False) -> Notice:
-    statement = sa.select(Notice).where(Notice.id == notice_id)
-    if lock:
-        statement = statement.with_for_update()
-    notice = db.session.scalar(statement)
-    if notice is None or notice.community_id not in principal.community_ids(COMMUNITY_MANAGERS):
-        raise not_found("通知")
-    return notice
+    """A notice of a community the caller manages (locked when asked); else 404."""
+    notice = require_community_row(principal, Notice, notice_id, "通知", COMMUNITY_MANAGERS)
+    return lock_row(Notice, notice_id) if lock else notice
 
 
 def staff_notices_query(principal: Principal, community_id: int, kind: str | None = None,
