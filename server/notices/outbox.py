@@ -15,7 +15,9 @@ A worker that dies leaves its unrecorded rows leased; the lease runs out (LEASE)
 worker claims them again. WeChat's send takes no idempotency key, so the messages WeChat
 accepted whose answer was not yet written are sent again: **at most one per sending thread,
 i.e. at most NOTICES_SEND_CONCURRENCY messages per crash** (one when it is 1). Every other
-accepted message was recorded before its thread sent the next.
+accepted message was recorded before its thread sent the next. (On PostgreSQL an answer's
+commit does not wait for the disk: a dead worker loses nothing, but a crash of the database
+server itself can lose its last fraction of a second of answers, sent again later.)
 """
 
 from __future__ import annotations
