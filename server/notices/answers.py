@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from server.database import is_postgresql
 from server.notices.models import OutboxStatus, SubscribeCredit, SubscribeOutbox
@@ -114,11 +114,11 @@ _credits = SubscribeCredit.__table__
 _RELEASED = {"claimed_by": None, "claimed_until": None}
 
 
-def record_answer(engine: Engine, worker: str, row_id: int, attempts: int, credit_id: int,
+def record_answer(conn: Connection, worker: str, row_id: int, attempts: int, credit_id: int,
                   outcome: SendOutcome, policy: Policy) -> None:
-    """Write one message's answer and its credit in one transaction of their own. The row is
-    written only while this worker's lease holds (a worker whose lease ran out records
-    nothing: another has the row)."""
+    """Write one message's answer and its credit in one transaction of their own on `conn`
+    (the sending thread's). The row is written only while this worker's lease holds (a
+    worker whose lease ran out records nothing: another has the row)."""
     now = utcnow()
     mine = sa.and_(_outbox.c.id == row_id, _outbox.c.claimed_by == worker)
     values: dict = {**_RELEASED, "updated_at": now}
@@ -146,7 +146,7 @@ def record_answer(engine: Engine, worker: str, row_id: int, attempts: int, credi
                 credit = _credits.c.credits - 1
             elif errcode == BAD_FIELD:
                 log.error("WeChat refused the fields of outbox row %s: %s", row_id, errmsg)
-    with engine.begin() as conn:
+    with conn.begin():
         if is_postgresql(conn):
             # the commit need not wait for the disk: a worker that dies loses nothing (the
             # server has it); only a database server crash can lose the last fraction of a

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import threading
 import time
 import uuid
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -32,6 +33,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.engine import Connection
 
 from server.auth.models import User
 from server.database import insert_or_ignore
@@ -198,9 +200,16 @@ def deliver_batch(
                     float(config["NOTICES_RETRY_BASE_SECONDS"]),
                     timedelta(minutes=config["NOTICES_QUOTA_PAUSE_MINUTES"]))
 
+    # each sending thread records on a connection of its own, kept for the batch (a pool
+    # checkout per message would cost a ping and a round trip)
+    connections: dict[int, Connection] = {}
+
     def on_answer(index: int, outcome: wechat.SendOutcome) -> None:
+        conn = connections.get(threading.get_ident())
+        if conn is None:
+            conn = connections[threading.get_ident()] = engine.connect()
         row, credit_id, _ = claimed[index]
-        record_answer(engine, worker, row.id, row.attempts, credit_id, outcome, policy)
+        record_answer(conn, worker, row.id, row.attempts, credit_id, outcome, policy)
 
     try:
         outcomes = wechat.send_subscribe_messages(
@@ -212,6 +221,9 @@ def deliver_batch(
         report.retry += len(claimed)
         current_app.logger.warning("no WeChat access token, sending waits: %s", error)
         return report
+    finally:
+        for conn in connections.values():
+            conn.close()
     release(engine, worker, [row.id for (row, _, _), outcome in zip(claimed, outcomes,
                                                                      strict=True)
                              if not outcome.attempted])
