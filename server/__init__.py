@@ -98,6 +98,7 @@ def _register_blueprints() -> None:
     from server.audit import routes as audit
     from server.auth import routes as auth
     from server.console import routes as console
+    from server.desk import routes as desk
     from server.imports import routes as imports
     from server.members import routes as members
     from server.notices import routes as notices
@@ -106,7 +107,7 @@ def _register_blueprints() -> None:
     from server.points import routes as points
 
     for module in (health, auth, members, activities, points, pledges, notices, console,
-                   places, imports, audit):
+                   places, imports, audit, desk):
         api.register_blueprint(module.blp)
 
 
