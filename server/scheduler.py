@@ -13,6 +13,7 @@ import traceback
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
@@ -94,6 +95,15 @@ def add_jobs(app: Flask, scheduler: BaseScheduler, jobs: list[Job]) -> None:
             max_instances=1,
             misfire_grace_time=job.misfire_grace_seconds(grace),
         )
+
+
+def start_in_background(app: Flask, jobs: list[Job]) -> BackgroundScheduler:
+    """Run `jobs` on threads of this process (the demo); `shutdown()` stops them."""
+    scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
+    add_jobs(app, scheduler, jobs)
+    scheduler.start()
+    log.info("scheduler started in the background with %d jobs", len(jobs))
+    return scheduler
 
 
 def run_forever(app: Flask, jobs: list[Job]) -> None:

@@ -141,17 +141,23 @@ def unconfirmed_attendances(
 ) -> list[Attendance]:
     """The daily list: 未签退 records of the community that staff still have to confirm."""
     require_community(principal, community_id, ON_SITE_STAFF)
-    statement = (
+    statement = unconfirmed_query({community_id}).options(
+        selectinload(Attendance.activity), selectinload(Attendance.member)
+    )
+    return paginate(statement, pages)
+
+
+def unconfirmed_query(community_ids: set[int]) -> sa.Select:
+    """未签退 records of these communities that staff still have to confirm, latest first."""
+    return (
         sa.select(Attendance)
         .join(Activity, Activity.id == Attendance.activity_id)
         .where(
             Attendance.status == AttendanceStatus.UNCONFIRMED.value,
-            Activity.community_id == community_id,
+            Activity.community_id.in_(community_ids),
         )
         .order_by(Activity.ends_at.desc(), Attendance.id)
-        .options(selectinload(Attendance.activity), selectinload(Attendance.member))
     )
-    return paginate(statement, pages)
 
 
 def daily_unconfirmed_digest(now: datetime) -> dict[int, int]:

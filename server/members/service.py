@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_smorest.pagination import PaginationParameters
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import selectinload
 
@@ -22,7 +21,7 @@ from server.auth.scope import (
     staff_members_clause,
 )
 from server.errors import conflict, forbidden, invalid, not_found
-from server.excel import set_up_for_printing, workbook_bytes
+from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.extensions import db
 from server.members.models import (
     ACTIVE_REGISTRATION,
