@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from server.activities import service as activities
 from server.activities.models import Activity
+from server.activities.signup import show_with_counts
 from server.audit.service import record as audit
 from server.auth.scope import ON_SITE_STAFF, Principal, require_activity, require_community
 from server.errors import AppError
@@ -53,7 +54,8 @@ def community_activities(
     if "date_to" in query:
         until = local_midnight_utc(query["date_to"] + timedelta(days=1))
         statement = statement.where(Activity.starts_at < until)
-    return paginate(statement.order_by(Activity.starts_at.desc(), Activity.id.desc()), pages)
+    page = paginate(statement.order_by(Activity.starts_at.desc(), Activity.id.desc()), pages)
+    return show_with_counts(page, principal.member)
 
 
 def _starts(source: Activity, first: datetime, weekly_until: date | None) -> list[datetime]:
