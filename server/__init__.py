@@ -8,10 +8,11 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from server import database
+from server import console_static, database
 from server.config import load_settings
 from server.errors import register_error_handlers
 from server.extensions import api, db, limiter, migrate
+from server.headers import init_security_headers
 from server.idempotency import init_request_transactions
 from server.schemas import MAX_ID
 
@@ -67,7 +68,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     register_error_handlers(app)
     init_request_transactions(app)
+    init_security_headers(app)
     _register_blueprints()
+    console_static.init_app(app)
+    _register_member_rights(app)
     _register_cli(app)
     return app
 
@@ -75,14 +79,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints() -> None:
     from server import health
     from server.activities import routes as activities
+    from server.audit import routes as audit
     from server.auth import routes as auth
+    from server.console import routes as console
+    from server.imports import routes as imports
     from server.members import routes as members
     from server.notices import routes as notices
+    from server.places import routes as places
     from server.pledges import routes as pledges
     from server.points import routes as points
 
-    for module in (health, auth, members, activities, points, pledges, notices):
+    for module in (health, auth, members, activities, points, pledges, notices, console,
+                   places, imports, audit):
         api.register_blueprint(module.blp)
+
+
+def _register_member_rights(app: Flask) -> None:
+    """Certificates and personal information (issue 18), and the public verification page."""
+    from server.certificates import routes as certificates
+    from server.privacy import routes as privacy
+
+    api.register_blueprint(certificates.blp)
+    api.register_blueprint(privacy.blp)
+    app.register_blueprint(certificates.page)
 
 
 def _register_cli(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
+from server import console_build
 from server import scheduler as scheduling
 
 
@@ -45,9 +46,11 @@ def demo_command(host, port):
     )
     standin.start()
     config["WECHAT_API_BASE_URL"] = standin.url
+    console_build.ensure_built(click.echo)
     _print_logins(logins)
     host = host or config["DEMO_HOST"]
     port = port or config["DEMO_PORT"]
+    click.echo(f"\n管理后台: http://{host}:{port}/console/ （用上面的演示登录码登录）")
     click.echo(f"\n模拟微信接口: {standin.url}")
     click.echo(f"接口文档: http://{host}:{port}/api/docs")
     click.echo(f"登录: curl -X POST http://{host}:{port}/api/v1/auth/login "
@@ -93,6 +96,7 @@ def jobs_run(name):
 
 
 def register(app: Flask) -> None:
+    from server.places.cli import roles_group
     from server.points.cli import points_group
     from server.wechat.cli import standin_command
 
@@ -102,6 +106,7 @@ def register(app: Flask) -> None:
         scheduler_command,
         jobs_group,
         points_group,
+        roles_group,
         standin_command,
     ):
         app.cli.add_command(command)

@@ -153,3 +153,26 @@ DEFAULTS.update(
         "PARTY_DAY_DEDICATION_DAYS_PER_YEAR": 2,
     }
 )
+# [console] and [imports] (appended by the console area)
+DEFAULTS.update(
+    {
+        "CONSOLE_IDLE_MINUTES": 30,
+        "CONSOLE_ABSOLUTE_HOURS": 12,
+        "CONSOLE_TICKET_SECONDS": 120,
+        "CONSOLE_TICKET_LIMIT_PER_ADDRESS": "20 per minute",
+        "IMPORTS_MAX_BYTES": 5 * 1024 * 1024,
+        "IMPORTS_MAX_ROWS": 20000,
+    }
+)
+# [certificates] and [privacy] (appended by the member-rights area)
+DEFAULTS.update(
+    {
+        "CERTIFICATES_VERIFY_BASE_URL": "http://127.0.0.1:5000/verify",
+        "CERTIFICATES_VERIFY_LIMIT": "10 per minute",
+        "CERTIFICATES_FONT_PATH": "",
+        "CERTIFICATES_TITLE_FONT_PATH": "",
+        "PRIVACY_DELETION_COOLING_OFF_DAYS": 7,
+        "PRIVACY_LOCATION_KEEP_DAYS": 30,
+        "PRIVACY_ACCESS_LOG_KEEP_DAYS": 183,
+    }
+)

@@ -21,6 +21,9 @@ class AuditEntry(db.Model):
     target_type: Mapped[str] = mapped_column(sa.String(40))
     target_id: Mapped[str | None] = mapped_column(sa.String(40))
     community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"), index=True)
+    # for actions above a community (streets, units, grants of a street): the audit reader's
+    # scope. No foreign key: the log must not stop an unused street from being deleted.
+    street_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
     reason: Mapped[str | None] = mapped_column(sa.String(500))

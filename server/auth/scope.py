@@ -89,7 +89,7 @@ def current_principal() -> Principal:
     if "principal" not in g:
         session, user, member = current_login()  # loaded with the session, once per request
         g.principal = Principal(user=user, session=session, member=member,
-                                grants=list(user.grants))
+                                grants=acting_grants(session, list(user.grants)))
     return g.principal
 
 
@@ -347,3 +347,177 @@ def feedback_unit_scope(principal: Principal, unit_id: int) -> set[int] | None:
     if principal.street_ids():
         return principal.community_ids((Role.STREET_ADMIN,))
     raise not_found("单位")
+
+
+# ==== console (issue 14): acting for a place, setting up places, role grants, audit reader ====
+# District admins (区委组织部) and street admins set up places; community staff and secretaries
+# edit the grids and buildings of their own community. District admins are deliberately not
+# COMMUNITY_MANAGERS: they set up the organisation, they do not run communities' daily work.
+
+PLACE_EDITORS = (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)
+# what each role may grant, within its own place (a community secretary cannot make a street admin)
+GRANTABLE_BY: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset({Role.STREET_ADMIN, Role.COMMUNITY_SECRETARY,
+                                    Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.UNIT_SECRETARY}),
+    Role.STREET_ADMIN: frozenset({Role.STREET_ADMIN, Role.COMMUNITY_SECRETARY,
+                                  Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.UNIT_SECRETARY}),
+    Role.COMMUNITY_SECRETARY: frozenset({Role.COMMUNITY_STAFF, Role.GRID_WORKER}),
+}
+
+
+def acting_grants(session: AuthSession | None, grants: list[RoleGrant]) -> list[RoleGrant]:
+    """A console session acts for one of the person's grants at a time (chosen in the console);
+    the mini-program's sessions act with all of them."""
+    if session is None or session.kind != "console" or session.acting_grant_id is None:
+        return grants
+    chosen = [grant for grant in grants if grant.id == session.acting_grant_id]
+    # a revoked choice falls back to the first grant, as the console's session shows it
+    return chosen or grants[:1]
+
+
+def district_ids(principal: Principal) -> set[int]:
+    return {g.district_id for g in principal.grants
+            if g.role == Role.DISTRICT_ADMIN and g.district_id is not None}
+
+
+def admin_street_ids(principal: Principal) -> set[int]:
+    """Streets the caller administers: as street admin, or all streets of their district."""
+    from server.members.models import Street
+
+    ids = principal.street_ids()
+    districts = district_ids(principal)
+    if districts:
+        ids |= set(db.session.scalars(
+            sa.select(Street.id).where(Street.district_id.in_(districts))))
+    return ids
+
+
+def admin_community_ids(principal: Principal) -> set[int]:
+    streets = admin_street_ids(principal)
+    if not streets:
+        return set()
+    return set(db.session.scalars(sa.select(Community.id).where(Community.street_id.in_(streets))))
+
+
+def place_editor_community_ids(principal: Principal) -> set[int]:
+    """Communities whose grids and buildings the caller may edit."""
+    direct = {g.community_id for g in principal.grants
+              if g.role in PLACE_EDITORS and g.community_id is not None}
+    return direct | admin_community_ids(principal)
+
+
+def require_district(principal: Principal, district_id: int):
+    from server.members.models import District
+
+    if district_id not in district_ids(principal):
+        raise not_found("区")
+    district = db.session.get(District, district_id)
+    if district is None:
+        raise not_found("区")
+    return district
+
+
+def require_admin_street(principal: Principal, street_id: int, *, itself: bool = False):
+    """A street the caller administers (street or district admin); `itself`: the street row
+    itself (rename, archive, delete), which only its district's admin may change."""
+    from server.members.models import Street
+
+    street = db.session.get(Street, street_id)
+    if street is None:
+        raise not_found("街道")
+    if itself:
+        allowed = street.district_id is not None and street.district_id in district_ids(principal)
+    else:
+        allowed = street_id in admin_street_ids(principal)
+    if not allowed:
+        raise not_found("街道")
+    return street
+
+
+def require_place_community(principal: Principal, community_id: int, *, itself: bool = False):
+    """A community whose grids and buildings the caller may edit; `itself`: the community row
+    (name, address, archive, delete), which only street and district admins may change."""
+    allowed = admin_community_ids(principal) if itself else place_editor_community_ids(principal)
+    if community_id not in allowed:
+        raise not_found("社区")
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise not_found("社区")
+    return community
+
+
+def require_admin_unit(principal: Principal, unit_id: int):
+    """An employer unit the caller's street (or district) registered; else 404."""
+    from server.members.models import EmployerUnit
+
+    unit = db.session.get(EmployerUnit, unit_id)
+    if unit is None or unit.street_id is None or unit.street_id not in admin_street_ids(principal):
+        raise not_found("单位")
+    return unit
+
+
+def roster_unit_ids(principal: Principal) -> set[int]:
+    """Units whose roster (在职党员名单) the caller may import and read: their own unit as its
+    secretary, and the units of the streets they administer."""
+    from server.members.models import EmployerUnit
+
+    ids = principal.unit_ids()
+    streets = admin_street_ids(principal)
+    if streets:
+        ids |= set(db.session.scalars(
+            sa.select(EmployerUnit.id).where(EmployerUnit.street_id.in_(streets))))
+    return ids
+
+
+def grant_place_allowed(
+    principal: Principal, role: str, *, street_id: int | None = None,
+    community_id: int | None = None, unit_id: int | None = None,
+    district_id: int | None = None,
+) -> bool:
+    """May the caller grant (or revoke) `role` over this place? The place is already checked
+    to fit the role; this checks the caller's own roles and scope."""
+    from server.members.models import EmployerUnit
+
+    role = str(role)
+    mine = {str(g.role) for g in principal.grants}
+    if not any(role in GRANTABLE_BY.get(r, ()) for r in mine):
+        return False
+    if role == Role.STREET_ADMIN:
+        return street_id in admin_street_ids(principal)
+    if role == Role.UNIT_SECRETARY:
+        unit = db.session.get(EmployerUnit, unit_id) if unit_id else None
+        return unit is not None and unit.street_id in admin_street_ids(principal)
+    if role in (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.GRID_WORKER):
+        if community_id in admin_community_ids(principal):
+            return True
+        secretary_of = principal.community_ids((Role.COMMUNITY_SECRETARY,))
+        return role in GRANTABLE_BY[Role.COMMUNITY_SECRETARY] and community_id in secretary_of
+    return False  # district admins are made with the command line only
+
+
+def visible_grants_clause(principal: Principal) -> sa.ColumnElement[bool]:
+    """SQL condition over RoleGrant: the grants in the caller's scope (what they may grant)."""
+    from server.members.models import EmployerUnit
+
+    clauses: list[sa.ColumnElement[bool]] = []
+    streets = admin_street_ids(principal)
+    communities = admin_community_ids(principal) | principal.community_ids(
+        (Role.COMMUNITY_SECRETARY,))
+    if streets:
+        clauses.append(RoleGrant.street_id.in_(streets))
+        clauses.append(RoleGrant.unit_id.in_(
+            sa.select(EmployerUnit.id).where(EmployerUnit.street_id.in_(streets))))
+    if communities:
+        clauses.append(RoleGrant.community_id.in_(communities))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def audit_scope(principal: Principal) -> tuple[set[int], set[int]]:
+    """(communities, streets) whose audit log the caller reads: community secretaries their
+    community, street and district admins their streets and everything in them; else 403."""
+    streets = admin_street_ids(principal)
+    communities = principal.community_ids((Role.COMMUNITY_SECRETARY,)) | admin_community_ids(
+        principal)
+    if not streets and not communities:
+        raise forbidden("只有书记和管理员可以查看操作日志")
+    return communities, streets

@@ -1,8 +1,13 @@
-"""Session tokens: signed (cheap to reject), expiring, and revocable through their session row."""
+"""Session tokens: signed (cheap to reject), expiring, and revocable through their session row.
+
+The one place that says who is asking: the mini-program sends `Authorization: Bearer <token>`,
+the web console sends its httpOnly cookie (and `X-CSRF-Token` on writes)."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -11,13 +16,19 @@ from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 
-from server.auth.models import AuthSession, User
+from server.auth.models import AuthSession, SessionKind, User
 from server.errors import AppError
 from server.extensions import db
 from server.members.models import Member
 from server.timeutil import utcnow
 
 _SALT = "auth-session"
+_CONSOLE_SALT = "console-session"
+CONSOLE_COOKIE = "party_console"
+CSRF_HEADER = "X-CSRF-Token"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# last_seen_at is written at most this often: a console page polls, and each write is a commit
+_TOUCH_EVERY = timedelta(seconds=60)
 
 
 @functools.lru_cache(maxsize=4)
@@ -90,12 +101,90 @@ def login_for(header: str) -> tuple[AuthSession, User, Member | None]:
     return login
 
 
+@functools.lru_cache(maxsize=4)
+def _console_serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_CONSOLE_SALT)
+
+
+def _console_serializer() -> URLSafeTimedSerializer:
+    return _console_serializer_for(current_app.config["APP_SECRET_KEY"])
+
+
+def console_absolute() -> timedelta:
+    return timedelta(hours=current_app.config["CONSOLE_ABSOLUTE_HOURS"])
+
+
+def console_idle() -> timedelta:
+    return timedelta(minutes=current_app.config["CONSOLE_IDLE_MINUTES"])
+
+
+def issue_console_session(
+    user: User, address: str, user_agent: str, acting_grant_id: int | None
+) -> tuple[AuthSession, str]:
+    """A console login: its row, and the value of the cookie that names it."""
+    now = utcnow()
+    session = AuthSession(
+        id=secrets.token_hex(16), user_id=user.id, kind=SessionKind.CONSOLE.value,
+        expires_at=now + console_absolute(), last_seen_at=now, address=address[:64],
+        user_agent=user_agent[:300], acting_grant_id=acting_grant_id,
+    )
+    db.session.add(session)
+    return session, _console_serializer().dumps(session.id)
+
+
+def csrf_token_for(session_id: str) -> str:
+    """The console's CSRF token: derived from the session, so nothing more is stored, and
+    unguessable without the server's secret."""
+    key = current_app.config["APP_SECRET_KEY"].encode()
+    return hmac.new(key, f"csrf:{session_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def console_login_for(
+    cookie: str, method: str, csrf_header: str | None
+) -> tuple[AuthSession, User, Member | None]:
+    """The live console session named by the cookie; writes must carry its CSRF token."""
+    try:
+        session_id = _console_serializer().loads(
+            cookie, max_age=int(console_absolute().total_seconds())
+        )
+    except SignatureExpired as exc:
+        raise AppError(401, "token_expired", "登录已过期，请重新扫码登录") from exc
+    except BadSignature as exc:
+        raise AppError(401, "token_invalid", "登录信息无效，请重新登录") from exc
+    login = _load_login(session_id)
+    if login is None or login[0].kind != SessionKind.CONSOLE:
+        raise AppError(401, "token_invalid", "登录信息无效，请重新登录")
+    session = login[0]
+    now = utcnow()
+    if session.revoked_at is not None:
+        raise AppError(401, "token_revoked", "您已退出登录，请重新登录")
+    if session.expires_at <= now:
+        raise AppError(401, "token_expired", "登录已过期，请重新扫码登录")
+    if session.last_seen_at is not None and session.last_seen_at + console_idle() <= now:
+        raise AppError(401, "session_idle_timeout", "长时间未操作，已自动退出，请重新登录")
+    if method in WRITE_METHODS and not hmac.compare_digest(
+        (csrf_header or "").encode(), csrf_token_for(session.id).encode()
+    ):
+        raise AppError(403, "csrf_failed", "页面已失效，请刷新页面后重试")
+    if session.last_seen_at is None or now - session.last_seen_at >= _TOUCH_EVERY:
+        session.last_seen_at = now
+    return login
+
+
+def _login_of_request() -> tuple[AuthSession, User, Member | None]:
+    header = request.headers.get("Authorization", "")
+    cookie = request.cookies.get(CONSOLE_COOKIE)
+    if header or not cookie:
+        return login_for(header)
+    return console_login_for(cookie, request.method, request.headers.get(CSRF_HEADER))
+
+
 def current_login() -> tuple[AuthSession, User, Member | None]:
-    """The session of this request's Authorization header with its user and member, looked up
-    once per request."""
+    """The session of this request (Bearer token or console cookie) with its user and member,
+    looked up once per request."""
     if "auth_login" not in g:
         try:
-            g.auth_login = login_for(request.headers.get("Authorization", ""))
+            g.auth_login = _login_of_request()
         except AppError as refusal:
             g.auth_login = refusal
     if isinstance(g.auth_login, AppError):

@@ -38,12 +38,23 @@ class RegistrationStatus(enum.StrEnum):
 ACTIVE_REGISTRATION = (RegistrationStatus.SUBMITTED.value, RegistrationStatus.APPROVED.value)
 
 
+class District(db.Model):
+    """区 (its 区委组织部 sets up the streets)"""
+
+    __tablename__ = "districts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+
+
 class Street(db.Model):
     """街道"""
 
     __tablename__ = "streets"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("districts.id"), index=True)
+    # archived places keep their history but leave the pickers (deleting one in use is refused)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Community(db.Model):
@@ -54,6 +65,7 @@ class Community(db.Model):
     street_id: Mapped[int] = mapped_column(sa.ForeignKey("streets.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     address: Mapped[str] = mapped_column(sa.String(200), default="")
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     street: Mapped[Street] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("street_id", "name"),)
@@ -67,6 +79,7 @@ class Grid(db.Model):
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     households: Mapped[int] = mapped_column(sa.Integer, default=0)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint("community_id", "name"),)
 
@@ -79,6 +92,10 @@ class Building(db.Model):
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"), index=True)
     grid_id: Mapped[int] = mapped_column(sa.ForeignKey("grids.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
+    # GCJ-02, as the mini-program's maps use
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     grid: Mapped[Grid] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("community_id", "name"),)
@@ -91,6 +108,9 @@ class EmployerUnit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
     party_org_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    # the street that registered the unit and keeps it up to date (None: set up by code)
+    street_id: Mapped[int | None] = mapped_column(sa.ForeignKey("streets.id"), index=True)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Member(db.Model):

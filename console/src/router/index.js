@@ -1,0 +1,80 @@
+// Routes, each page in its own chunk; a guard sends people without a session to the login page
+// and keeps each role to its menu.
+import { createRouter, createWebHistory } from 'vue-router';
+import { actingRole, endSession, loadSession } from '../store/session';
+import { onUnauthorized } from '../api/request';
+import { allowed, homePath, MENU } from './menu';
+
+const pages = {
+  org: () => import('../pages/org/OrgPage.vue'),
+  grants: () => import('../pages/grants/GrantsPage.vue'),
+  imports: () => import('../pages/imports/ImportsPage.vue'),
+  audit: () => import('../pages/audit/AuditPage.vue'),
+  sessions: () => import('../pages/sessions/SessionsPage.vue'),
+};
+
+const routes = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('../pages/login/LoginPage.vue'),
+    meta: { public: true, title: '登录' },
+  },
+  {
+    path: '/',
+    component: () => import('../layouts/ConsoleLayout.vue'),
+    children: [
+      // never shown: the guard sends "/" to the first page of the person's menu
+      { path: '', name: 'home', component: () => import('../pages/home/NotFoundPage.vue') },
+      ...MENU.map((item) => ({
+        path: item.path.slice(1),
+        name: item.name,
+        component: pages[item.name],
+        meta: { title: item.title },
+      })),
+      {
+        path: ':rest(.*)*',
+        name: 'not-found',
+        component: () => import('../pages/home/NotFoundPage.vue'),
+        meta: { title: '页面不存在' },
+      },
+    ],
+  },
+];
+
+const router = createRouter({ history: createWebHistory('/console/'), routes });
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  // a network error reads as not logged in: the login page says what is wrong
+  const current = await loadSession().catch(() => null);
+  if (!current) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  if (to.name === 'home') return homePath(actingRole.value);
+  if (to.name && MENU.some((item) => item.name === to.name) && !allowed(to.name, actingRole.value)) {
+    return homePath(actingRole.value);
+  }
+  return true;
+});
+
+// after a new build is deployed, an open page may ask for a chunk that no longer exists:
+// load the page afresh (its index.html names the new chunks)
+router.onError((error, to) => {
+  if (/dynamically imported module|Importing a module script failed/i.test(String(error))) {
+    window.location.assign(`/console${to.fullPath}`);
+  }
+});
+
+router.afterEach((to) => {
+  document.title = `${to.meta.title ? `${to.meta.title} · ` : ''}在职党员社区服务管理后台`;
+});
+
+// A session that ended (idle, revoked, logged out elsewhere) sends the person back to log in.
+onUnauthorized(() => {
+  endSession();
+  const here = router.currentRoute.value;
+  if (here.name !== 'login') {
+    router.replace({ name: 'login', query: { redirect: here.fullPath, expired: '1' } });
+  }
+});
+
+export default router;

@@ -1,0 +1,56 @@
+// The menu: each entry says which roles see it. The layout shows the entries of the role the
+// person acts in; the router refuses the others. The server decides what is really allowed.
+export const MENU = [
+  {
+    path: '/org',
+    name: 'org',
+    title: '组织架构',
+    icon: 'root-list',
+    roles: ['district_admin', 'street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
+    path: '/grants',
+    name: 'grants',
+    title: '角色授权',
+    icon: 'user-safety',
+    roles: ['district_admin', 'street_admin', 'community_secretary'],
+  },
+  {
+    path: '/imports',
+    name: 'imports',
+    title: '数据导入',
+    icon: 'file-import',
+    roles: [
+      'district_admin',
+      'street_admin',
+      'community_secretary',
+      'community_staff',
+      'unit_secretary',
+    ],
+  },
+  {
+    path: '/audit',
+    name: 'audit',
+    title: '审计日志',
+    icon: 'file-safety',
+    roles: ['district_admin', 'street_admin', 'community_secretary'],
+  },
+  {
+    path: '/sessions',
+    name: 'sessions',
+    title: '登录设备',
+    icon: 'desktop',
+    roles: null, // everyone
+  },
+];
+
+export const menuFor = (role) =>
+  MENU.filter((item) => item.roles === null || (role && item.roles.includes(role)));
+
+export const allowed = (name, role) => menuFor(role).some((item) => item.name === name);
+
+/** The first page of a role's menu: where "/" leads. */
+export function homePath(role) {
+  const first = menuFor(role)[0];
+  return first ? first.path : '/sessions';
+}

@@ -1,0 +1,167 @@
+"""/api/v1/console: scan-to-log-in (扫码登录), demo codes in development, console sessions."""
+
+from __future__ import annotations
+
+from flask import Response, after_this_request, current_app, request
+from flask_smorest import Blueprint
+
+from server.auth.scope import current_principal
+from server.auth.tokens import CONSOLE_COOKIE
+from server.console import service
+from server.console.schemas import (
+    ActingForSchema,
+    ConfirmedSchema,
+    ConsoleConfigSchema,
+    ConsoleSessionSchema,
+    DemoLoginSchema,
+    PollSchema,
+    SessionListItemSchema,
+    TicketRequestSchema,
+    TicketSchema,
+)
+from server.extensions import limiter
+
+blp = Blueprint("console", __name__, url_prefix="/api/v1/console",
+                description="管理后台：扫码登录与会话")
+
+PUBLIC = [{}]
+BROWSER_COOKIE = "party_console_browser"
+TICKET = "<ticket>"
+
+
+def _secure_cookies() -> bool:
+    return current_app.config["APP_ENV"] not in ("development", "test")
+
+
+def _set_cookie(name: str, value: str, max_age: int) -> None:
+    """Set a cookie on this request's response: httpOnly, SameSite=Strict, Secure outside
+    development (the console is same-origin with the API)."""
+
+    @after_this_request
+    def _set(response: Response) -> Response:
+        response.set_cookie(name, value, max_age=max_age, path="/", httponly=True,
+                            samesite="Strict", secure=_secure_cookies())
+        return response
+
+
+def _clear_console_cookie() -> None:
+    @after_this_request
+    def _clear(response: Response) -> Response:
+        response.delete_cookie(CONSOLE_COOKIE, path="/", httponly=True, samesite="Strict",
+                               secure=_secure_cookies())
+        return response
+
+
+def _session_cookie(value: str) -> None:
+    _set_cookie(CONSOLE_COOKIE, value, current_app.config["CONSOLE_ABSOLUTE_HOURS"] * 3600)
+
+
+def _ticket_limit() -> str:
+    return current_app.config["CONSOLE_TICKET_LIMIT_PER_ADDRESS"]
+
+
+def _login_limit() -> str:
+    return current_app.config["AUTH_LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def _client() -> tuple[str, str]:
+    return request.remote_addr or "", request.headers.get("User-Agent", "")
+
+
+@blp.route("/config")
+@blp.doc(security=PUBLIC)
+@blp.response(200, ConsoleConfigSchema)
+def config():
+    """What the login page offers (the demo-code form only in development)."""
+    return service.console_config()
+
+
+@blp.route("/login-tickets", methods=["POST"])
+@blp.doc(security=PUBLIC)
+@blp.response(201, TicketSchema)
+@limiter.limit(_ticket_limit)
+def create_ticket():
+    """A one-time login ticket for the QR code, bound to this browser by a cookie."""
+    answer, nonce = service.create_ticket(*_client(), request.cookies.get(BROWSER_COOKIE))
+    _set_cookie(BROWSER_COOKIE, nonce, 24 * 3600)
+    return answer
+
+
+@blp.route(f"/login-tickets/{TICKET}")
+@blp.doc(security=PUBLIC)
+@blp.response(200, PollSchema)
+def poll_ticket(ticket):
+    """Has the phone confirmed? The first answer 'confirmed' also logs this browser in."""
+    result = service.poll_ticket(ticket, request.cookies.get(BROWSER_COOKIE))
+    if result.cookie:
+        _session_cookie(result.cookie)
+    return {"status": result.status, "expires_at": result.expires_at, "session": result.session}
+
+
+@blp.route(f"/login-tickets/{TICKET}/request")
+@blp.response(200, TicketRequestSchema)
+def ticket_request(ticket):
+    """For the phone: which browser, from which address, asks to log in."""
+    return service.ticket_request(current_principal(), ticket)
+
+
+@blp.route(f"/login-tickets/{TICKET}/confirm", methods=["POST"])
+@blp.response(200, ConfirmedSchema)
+def confirm_ticket(ticket):
+    """For the phone: log that browser in as me."""
+    return service.confirm_ticket(current_principal(), ticket)
+
+
+@blp.route("/demo-login", methods=["POST"])
+@blp.doc(security=PUBLIC)
+@blp.arguments(DemoLoginSchema)
+@blp.response(200, ConsoleSessionSchema)
+@limiter.limit(_login_limit)
+def demo_login(body):
+    """Development only: log the console in with a demo code (demo:staff1:…)."""
+    view, cookie = service.demo_login(body["code"], *_client())
+    _session_cookie(cookie)
+    return view
+
+
+@blp.route("/session")
+@blp.response(200, ConsoleSessionSchema)
+def session():
+    """Who is logged in to the console, their grants, the CSRF token for writes."""
+    return service.current_session(current_principal())
+
+
+@blp.route("/session/acting-for", methods=["PUT"])
+@blp.arguments(ActingForSchema)
+@blp.response(200, ConsoleSessionSchema)
+def acting_for(body):
+    """Act for another of my grants (place and role)."""
+    return service.set_acting_for(current_principal(), body["grant_id"])
+
+
+@blp.route("/sessions")
+@blp.response(200, SessionListItemSchema(many=True))
+def sessions():
+    """My console logins that are still live."""
+    return service.my_sessions(current_principal())
+
+
+@blp.route("/sessions/<string(length=32):session_id>", methods=["DELETE"])
+@blp.response(204)
+def end_session(session_id):
+    service.end_session(current_principal(), session_id)
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.response(204)
+def logout():
+    service.logout(current_principal())
+    _clear_console_cookie()
+
+
+@blp.route("/logout-everywhere", methods=["POST"])
+@blp.response(204)
+def logout_everywhere():
+    """End all my console logins, this one too (the phone stays logged in)."""
+    service.logout_everywhere(current_principal())
+    _clear_console_cookie()
