@@ -54,7 +54,8 @@ def database_url(tmp_path_factory) -> str:
         return
     # Commits need not wait for the disk: a throw-away database is never recovered after a
     # crash, and what another connection sees is the same either way.
-    url = url.update_query_dict({"options": "-c synchronous_commit=off"})
+    # (written without a space: libpq URIs do not read "+" as one)
+    url = url.update_query_dict({"options": "-csynchronous_commit=off"})
     if not _worker():
         yield url.render_as_string(hide_password=False)
         return
