@@ -33,8 +33,17 @@ def create(name: str) -> str:
 
 
 def drop(name: str) -> None:
+    """Drop the database and any its run left behind: pytest-xdist workers' own databases
+    (NAME_gw0, …) and the migration test's (NAME_mig_…), should pytest have been killed."""
     with _admin().connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        left = conn.execute(
+            sa.text("SELECT datname FROM pg_database WHERE datname = :name"
+                    " OR starts_with(datname, :name || '_gw')"
+                    " OR starts_with(datname, :name || '_mig_')"),
+            {"name": name},
+        ).scalars().all()
+        for database in left:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":
