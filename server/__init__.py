@@ -81,6 +81,7 @@ def _register_blueprints() -> None:
     from server.audit import routes as audit
     from server.auth import routes as auth
     from server.console import routes as console
+    from server.feedback_sheets import routes as feedback_sheets
     from server.imports import routes as imports
     from server.members import routes as members
     from server.notices import routes as notices
@@ -89,7 +90,7 @@ def _register_blueprints() -> None:
     from server.points import routes as points
 
     for module in (health, auth, members, activities, points, pledges, notices, console,
-                   places, imports, audit):
+                   places, imports, audit, feedback_sheets):
         api.register_blueprint(module.blp)
 
 

@@ -520,3 +520,42 @@ def audit_scope(principal: Principal) -> tuple[set[int], set[int]]:
     if not streets and not communities:
         raise forbidden("只有书记和管理员可以查看操作日志")
     return communities, streets
+
+
+# ==== secretaries (issue 16): feedback sheets sent and acknowledged (反馈单)
+
+SHEET_RECEIVED = ("sent", "acknowledged")
+
+
+def require_feedback_community(principal: Principal, community_id: int) -> Community:
+    """A community whose feedback sheets the caller writes: its secretary only; else 404."""
+    return require_community(principal, community_id, (Role.COMMUNITY_SECRETARY,))
+
+
+def feedback_sheet_standing(principal: Principal, community_id: int, unit_id: int,
+                            status: str) -> str | None:
+    """How the caller stands to a sheet: "secretary" (writes it: the community's secretary),
+    "unit" (receives it once sent: the unit's secretary), "reader" (the street's admin), or
+    None (it does not exist for them)."""
+    if community_id in principal.community_ids((Role.COMMUNITY_SECRETARY,)):
+        return "secretary"
+    if unit_id in principal.unit_ids() and status in SHEET_RECEIVED:
+        return "unit"
+    if community_id in admin_community_ids(principal):
+        return "reader"
+    return None
+
+
+def feedback_sheets_clause(principal: Principal) -> sa.ColumnElement[bool]:
+    """SQL condition over FeedbackSheet: the sheets the caller sees (as above)."""
+    from server.feedback_sheets.models import FeedbackSheet
+
+    communities = principal.community_ids((Role.COMMUNITY_SECRETARY,)) | admin_community_ids(
+        principal)
+    clauses: list[sa.ColumnElement[bool]] = []
+    if communities:
+        clauses.append(FeedbackSheet.community_id.in_(communities))
+    if principal.unit_ids():
+        clauses.append(sa.and_(FeedbackSheet.employer_unit_id.in_(principal.unit_ids()),
+                               FeedbackSheet.status.in_(SHEET_RECEIVED)))
+    return sa.or_(*clauses) if clauses else sa.false()
