@@ -10,6 +10,7 @@ const pages = {
   grants: () => import('../pages/grants/GrantsPage.vue'),
   imports: () => import('../pages/imports/ImportsPage.vue'),
   audit: () => import('../pages/audit/AuditPage.vue'),
+  feedback: () => import('../pages/feedback/FeedbackSheetsPage.vue'),
   sessions: () => import('../pages/sessions/SessionsPage.vue'),
 };
 

@@ -36,6 +36,13 @@ export const MENU = [
     roles: ['district_admin', 'street_admin', 'community_secretary'],
   },
   {
+    path: '/feedback-sheets',
+    name: 'feedback',
+    title: '反馈单',
+    icon: 'file-paste',
+    roles: ['street_admin', 'community_secretary', 'unit_secretary'],
+  },
+  {
     path: '/sessions',
     name: 'sessions',
     title: '登录设备',
