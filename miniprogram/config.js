@@ -11,4 +11,8 @@ module.exports = {
   // 网络失败后，写操作（带同一 Idempotency-Key）重试一次前等待的毫秒数。
   networkRetryDelayMs: 800,
   requestTimeoutMs: 15000,
+  // 现场签到码里放的链接：<前缀>?scene=<签到码>。在小程序管理后台「开发管理 → 扫普通链接二维码打开小程序」
+  // 把这个前缀配置到页面 packages/member/clock/clock，党员用微信「扫一扫」就能直接打开签到页（启动参数 q）；
+  // 在小程序里点「扫码签到」扫同一个码也能识别（取链接里的 scene）。
+  clockLinkPrefix: 'https://party.example.cn/clock',
 };

@@ -71,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_security_headers(app)
     _register_blueprints()
     console_static.init_app(app)
+    _register_member_rights(app)
     _register_cli(app)
     return app
 
@@ -92,6 +93,16 @@ def _register_blueprints() -> None:
     for module in (health, auth, members, activities, points, pledges, notices, console,
                    places, imports, audit, feedback_sheets):
         api.register_blueprint(module.blp)
+
+
+def _register_member_rights(app: Flask) -> None:
+    """Certificates and personal information (issue 18), and the public verification page."""
+    from server.certificates import routes as certificates
+    from server.privacy import routes as privacy
+
+    api.register_blueprint(certificates.blp)
+    api.register_blueprint(privacy.blp)
+    app.register_blueprint(certificates.page)
 
 
 def _register_cli(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-AREAS = ("activities", "points", "pledges", "notices")
+AREAS = ("activities", "points", "pledges", "notices", "certificates", "privacy", "console")
 
 
 def area_modules(name: str) -> list[ModuleType]:

@@ -164,3 +164,15 @@ DEFAULTS.update(
         "IMPORTS_MAX_ROWS": 20000,
     }
 )
+# [certificates] and [privacy] (appended by the member-rights area)
+DEFAULTS.update(
+    {
+        "CERTIFICATES_VERIFY_BASE_URL": "http://127.0.0.1:5000/verify",
+        "CERTIFICATES_VERIFY_LIMIT": "10 per minute",
+        "CERTIFICATES_FONT_PATH": "",
+        "CERTIFICATES_TITLE_FONT_PATH": "",
+        "PRIVACY_DELETION_COOLING_OFF_DAYS": 7,
+        "PRIVACY_LOCATION_KEEP_DAYS": 30,
+        "PRIVACY_ACCESS_LOG_KEEP_DAYS": 183,
+    }
+)

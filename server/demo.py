@@ -1,4 +1,4 @@
-"""Demo data: a street, 2 communities, grids, 40 buildings, 3 units, 200 members, staff.
+"""Demo data: a district, a street, 2 communities, grids, 40 buildings, 3 units, 200 members.
 
 Idempotent: every row is found by its natural key before it is created. Areas add their
 own demo data in `server/<area>/demo.py` with `seed(log)`, run after this one.
@@ -19,6 +19,7 @@ from server.extensions import db
 from server.members.models import (
     Building,
     Community,
+    District,
     EmployerUnit,
     Grid,
     Member,
@@ -66,9 +67,11 @@ def seed(log: Log = print) -> dict[str, str]:
     """Build the demo; return {login name: what it is} for the printed list of codes."""
     rng = random.Random(20261123)
     logins: dict[str, str] = {}
-    street = _get_or_create(Street, name="和平街道")
+    district = _get_or_create(District, name="和平区")
+    street = _get_or_create(Street, {"district_id": district.id}, name="和平街道")
     units = [
-        _get_or_create(EmployerUnit, {"party_org_name": org}, name=name) for name, org in UNITS
+        _get_or_create(EmployerUnit, {"party_org_name": org, "street_id": street.id}, name=name)
+        for name, org in UNITS
     ]
     communities, buildings_by_community = [], {}
     for c_index, (name, address) in enumerate(COMMUNITIES, start=1):
@@ -107,6 +110,9 @@ def seed(log: Log = print) -> dict[str, str]:
     admin = demo_user("streetadmin", "和平街道党工委")
     grant_role(admin, Role.STREET_ADMIN, street_id=street.id)
     logins["streetadmin"] = "和平街道 街道管理员"
+    district_admin = demo_user("districtadmin", "和平区委组织部")
+    grant_role(district_admin, Role.DISTRICT_ADMIN, district_id=district.id)
+    logins["districtadmin"] = "和平区 区委组织部管理员（新建街道）"
 
     now = utcnow()
     for index, member_type in enumerate(MEMBER_TYPES, start=1):

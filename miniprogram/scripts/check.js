@@ -77,6 +77,11 @@ function checkStructure() {
   pages.forEach((page) => checkUnit(path.join(ROOT, page), '页面', seen));
   ((app.tabBar && app.tabBar.list) || []).forEach((item) => {
     if (pages.indexOf(item.pagePath) < 0) problems.push(`tabBar 里的 ${item.pagePath} 不在 pages 里`);
+    [item.iconPath, item.selectedIconPath].forEach((icon) => {
+      if (!icon) problems.push(`tabBar「${item.text}」没有图标（iconPath / selectedIconPath）`);
+      else if (!exists(path.join(ROOT, icon))) problems.push(`tabBar 图标 ${icon} 不存在`);
+      else if (fs.statSync(path.join(ROOT, icon)).size > 40 * 1024) problems.push(`tabBar 图标 ${icon} 超过 40 KB`);
+    });
   });
   Object.entries(app.usingComponents || {}).forEach(([, value]) => {
     const target = resolveComponent(path.join(ROOT, 'app.json'), value);
@@ -134,8 +139,49 @@ function compileWxss() {
   return { files, result };
 }
 
+// 适老化：字号不小于 32rpx（或 1rem/1em，随微信字号）；角标（badge）可以小一些。每个页面以 page-meta 开头，跟随微信字号。
+function checkReadability(pages) {
+  walk(ROOT, '.wxss').forEach((file) => {
+    const text = fs.readFileSync(file, 'utf8');
+    [...text.matchAll(/([^{}]+)\{([^}]*)\}/g)].forEach(([, selector, body]) => {
+      // 小程序里页面样式不能用标签名选中自定义组件（如 t-button），要给组件加 class。
+      if (/(^|[\s,>+~])t-[a-z-]+\s*($|[\s,>+~:.{])/.test(selector.trim())) problems.push(`${rel(file)}: ${selector.trim()} 用标签名选中了自定义组件，请改用 class`);
+      if (/badge/.test(selector)) return;
+      const m = /font-size:\s*([\d.]+)(rpx|px|rem|em)/.exec(body);
+      if (!m) return;
+      const value = Number(m[1]);
+      const small = { rpx: value < 32, px: value < 16, rem: value < 1, em: value < 1 }[m[2]];
+      if (small) problems.push(`${rel(file)}: ${selector.trim()} 的字号 ${m[1]}${m[2]} 小于 32rpx（适老化：正文至少 32rpx，用 rem 跟随微信字号）`);
+    });
+  });
+  // 读屏：可点的 view / text / image / label 要有 aria-role 或 aria-label（按钮组件自带角色）。
+  walk(ROOT, '.wxml').forEach((file) => {
+    const text = fs.readFileSync(file, 'utf8');
+    [...text.matchAll(/<(view|text|image|label)\b[^>]*\b(?:bindtap|catchtap)=[^>]*>/g)].forEach(([tag]) => {
+      if (!/aria-(role|label)=/.test(tag)) problems.push(`${rel(file)}: 可点的 <${tag.slice(1, 40)}…> 没有 aria-role / aria-label`);
+    });
+  });
+  pages.forEach((page) => {
+    const file = path.join(ROOT, `${page}.wxml`);
+    if (exists(file) && !/^\s*<page-meta[^>]*page-font-size="system"/.test(fs.readFileSync(file, 'utf8'))) {
+      problems.push(`${page}.wxml 没有以 <page-meta page-font-size="system" root-font-size="system" /> 开头（字号跟随微信设置）`);
+    }
+  });
+}
+
+function checkPackageSize() {
+  const sizes = require('./package-size');
+  const result = sizes.measure(ROOT);
+  sizes.problemsOf(result).forEach((p) => problems.push(p));
+  const project = readJson(path.join(ROOT, 'project.config.json')) || {};
+  if (!(project.setting && project.setting.ignoreUploadUnusedFiles)) problems.push('project.config.json 的 setting.ignoreUploadUnusedFiles 应为 true（不上传没用到的文件）');
+  return result;
+}
+
 function main() {
   const { pages, globalComponents } = checkStructure();
+  checkReadability(pages);
+  const size = checkPackageSize();
   const wxml = compileWxml(globalComponents);
   const wxss = compileWxss();
   [['WXML', wxml], ['WXSS', wxss]].forEach(([what, { result }]) => {
@@ -148,6 +194,8 @@ function main() {
     process.exit(1);
   }
   console.log(`检查通过：${pages.length} 个页面结构完整，${wxml.files.length} 个 WXML（wcc）和 ${wxss.files.length} 个 WXSS（wcsc）编译成功。`);
+  const kb = (n) => `${Math.round(n / 1024)} KB`;
+  console.log(`代码包（估算，源文件字节）：主包 ${kb(size.main)}（其中 npm ${kb(size.npm)}）/ 2 MB；${Object.entries(size.subs).map(([n, b]) => `分包 ${n} ${kb(b)}`).join('，')} / 各 2 MB；合计 ${kb(size.total)} / 20 MB。`);
 }
 
 main();

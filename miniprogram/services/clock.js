@@ -18,6 +18,35 @@ function codeFromScan(res) {
   return code.trim();
 }
 
+/**
+ * 微信「扫一扫」打开小程序时的启动参数里取签到码：小程序码带 scene（已 URL 编码），
+ * 「扫普通链接二维码打开小程序」带 q（整条链接，URL 编码，链接里有 ?scene=<码>）。
+ */
+function codeFromLaunch(query) {
+  const q = query || {};
+  if (q.scene) return codeFromScan({ result: `scene=${q.scene}` });
+  if (q.q) {
+    let url = q.q;
+    try {
+      url = decodeURIComponent(url);
+    } catch (e) {
+      // 保留原样。
+    }
+    return /[?&]scene=/.test(url) ? codeFromScan({ result: url }) : '';
+  }
+  return '';
+}
+
+/**
+ * 本人在某活动的到场状态（signed_up / clocked_in / clocked_out / unconfirmed …），从「我的活动记录」里找；
+ * 找不到（没报名、或不在最近 50 条里）返回 'none'。扫码时据此决定签到还是签退。
+ */
+async function attendanceState(activityId) {
+  const { items } = await api.myActivityLog({ page: 1, pageSize: 50 }, { loading: '正在查询', showError: false });
+  const entry = (items || []).find((e) => e.activity && e.activity.id === activityId);
+  return { state: entry ? entry.state : 'none', attendance: entry ? entry.attendance : null };
+}
+
 /** 签到码第一段是活动 id（36 进制）；解析不出返回 null。 */
 function activityIdFromCode(code) {
   const first = String(code || '').split('.')[0];
@@ -78,4 +107,4 @@ function submit(action, activityId, proof) {
   return call(activityId, proof, { loading: action === 'out' ? '正在签退' : '正在签到', showError: false });
 }
 
-module.exports = { codeFromScan, activityIdFromCode, scan, locate, adviceFor, submit, ADVICE };
+module.exports = { codeFromScan, codeFromLaunch, activityIdFromCode, attendanceState, scan, locate, adviceFor, submit, ADVICE };

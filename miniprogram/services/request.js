@@ -88,15 +88,22 @@ function isAuthFailure(res) {
   return !code || AUTH_ERROR_CODES.includes(code);
 }
 
+// 401 时怎么重新登录由启动时注册（services/startup.js 把它接到 auth.login），本模块不反过来依赖 auth。
+let reloginHandler = null;
+function onUnauthorized(handler) {
+  reloginHandler = handler;
+}
+
 // 401 时共用一次登录，避免页面并发请求各自登录。
 let reloginPromise = null;
 function relogin() {
+  if (!reloginHandler) return Promise.reject(new ApiError({ status: 401, code: 'unauthorized', message: '请先登录' }));
   if (!reloginPromise) {
-    // 延迟引入：auth 依赖本模块。
-    const auth = require('./auth');
-    reloginPromise = auth.login({ loading: false, showError: false }).finally(() => {
-      reloginPromise = null;
-    });
+    reloginPromise = Promise.resolve()
+      .then(() => reloginHandler())
+      .finally(() => {
+        reloginPromise = null;
+      });
   }
   return reloginPromise;
 }
@@ -189,6 +196,9 @@ module.exports = {
   patch: (url, data, options = {}) => request({ ...options, url, data, method: 'PATCH' }),
   del: (url, options = {}) => request({ ...options, url, method: 'DELETE' }),
   getPage,
+  buildURL,
+  getToken,
+  onUnauthorized,
   ApiError,
   TOKEN_KEY,
   OFFLINE_MESSAGE,

@@ -31,4 +31,10 @@ function roleLabel(me) {
   return grant ? ROLE_LABELS[grant.role] || grant.role : '';
 }
 
-module.exports = { STAFF_ROLES, ROLE_LABELS, isStaff, staffCommunityId, roleLabel, staffGrants };
+/** 单位党组织书记：看本单位党员的反馈单。返回第一个带 unit_id 的授权里的单位 id。 */
+function secretaryUnitId(me) {
+  const grant = roles(me).find((g) => g.role === 'unit_secretary' && g.unit_id);
+  return grant ? grant.unit_id : null;
+}
+
+module.exports = { STAFF_ROLES, ROLE_LABELS, isStaff, staffCommunityId, roleLabel, staffGrants, secretaryUnitId };

@@ -6,6 +6,8 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
   const storage = {};
   const routes = [];
   const requests = [];
+  const fileSizes = {};
+  const networkListeners = [];
   let pending = 0;
   let loginCount = 0;
 
@@ -36,6 +38,58 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
       });
     }
     return { path, query };
+  }
+
+  // 画布：只有页面上真的渲染出来的 <canvas> 才能被 createSelectorQuery 取到节点（与真机一致：
+  // wx:if 为假时节点不存在）。取到的节点记录画了什么；canvasToTempFilePath 只认这样取到的节点。
+  const canvases = new Map();
+  function canvasNode(id) {
+    if (!canvases.has(id)) {
+      const ops = [];
+      const ctx = {};
+      ['scale', 'beginPath', 'moveTo', 'lineTo', 'stroke', 'clearRect'].forEach((name) => {
+        ctx[name] = (...args) => ops.push([name, ...args]);
+      });
+      canvases.set(id, { id, width: 0, height: 0, ops, getContext: jest.fn(() => ctx), isFakeCanvas: true });
+    }
+    return canvases.get(id);
+  }
+
+  function selectorQuery() {
+    const wanted = [];
+    const query = {
+      select(selector) {
+        const item = { selector, fields: {} };
+        wanted.push(item);
+        const node = {
+          fields(fields) {
+            item.fields = fields || {};
+            return query;
+          },
+          boundingClientRect() {
+            item.fields = { size: true, rect: true };
+            return query;
+          },
+        };
+        return node;
+      },
+      exec(cb) {
+        // 与真机一样异步返回，查的是回调时页面上已渲染的节点。
+        later(() => {
+          const results = wanted.map(({ selector, fields }) => {
+            const page = fake.page;
+            const found = page && page.querySelector(selector);
+            if (!found) return null;
+            const info = { id: selector.replace(/^#/, ''), width: 300, height: 160 };
+            if (fields.node && found.dom && found.dom.tagName.toLowerCase().endsWith('canvas')) info.node = canvasNode(info.id);
+            return info;
+          });
+          if (cb) cb(results);
+        });
+        return query;
+      },
+    };
+    return query;
   }
 
   function findRoute(method, path) {
@@ -90,18 +144,40 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
     setNavigationBarTitle: jest.fn(),
     setKeepScreenOn: jest.fn(),
     setScreenBrightness: jest.fn(),
+    getScreenBrightness: jest.fn((options) => callback(options, { value: 0.5 })),
+    onNetworkStatusChange: jest.fn((fn) => networkListeners.push(fn)),
+    offNetworkStatusChange: jest.fn((fn) => {
+      const i = networkListeners.indexOf(fn);
+      if (i >= 0) networkListeners.splice(i, 1);
+    }),
     chooseMedia: jest.fn((options) => callback(options, { tempFiles: [{ tempFilePath: 'wxfile://photo-1.jpg' }] })),
-    canvasToTempFilePath: jest.fn((options) => callback(options, { tempFilePath: 'wxfile://signature.png' })),
+    createSelectorQuery: jest.fn(() => selectorQuery()),
+    downloadFile: jest.fn((options) => callback(options, { statusCode: 200, tempFilePath: 'wxfile://download.xlsx' })),
+    openDocument: jest.fn((options) => callback(options, { errMsg: 'openDocument:ok' })),
+    getWindowInfo: jest.fn(() => ({ pixelRatio: 2, windowWidth: 375, windowHeight: 667 })),
+    canvasToTempFilePath: jest.fn((options) => {
+      const ok = options.canvas && options.canvas.isFakeCanvas;
+      if (ok) callback(options, { tempFilePath: `wxfile://${options.canvas.id}.png` });
+      else callback(options, { errMsg: 'canvasToTempFilePath:fail canvas is empty' }, false);
+    }),
     // 文件内容：读成 base64 时返回 "b64:<路径>"，便于断言。
+    // 文件大小：fake.fileSizes[路径]，默认 200 KB。
     getFileSystemManager: jest.fn(() => ({
       readFile: jest.fn((options) => callback(options, { data: `b64:${options.filePath}` })),
+      getFileInfo: jest.fn((options) => callback(options, { size: fileSizes[options.filePath] || 200 * 1024 })),
     })),
+    // 压缩：wxfile://x.jpg → wxfile://x-compressed.jpg
+    compressImage: jest.fn((options) => callback(options, { tempFilePath: options.src.replace(/(\.\w+)$/, '-compressed$1') })),
   };
 
-  return {
+  const fake = {
     wx,
     storage,
     requests,
+    canvases,
+    fileSizes,
+    // tests/helpers.js 渲染页面时设置：选择器查询在这个页面里找节点。
+    page: null,
     route(method, path, handler) {
       const fn = typeof handler === 'function' ? handler : () => handler;
       routes.unshift({ method: method.toUpperCase(), path, handler: fn });
@@ -118,10 +194,15 @@ function createFakeWx({ loginCode = 'wx-code-1' } = {}) {
       }
       throw new Error('fake wx: callbacks still pending after 50 ticks');
     },
+    // 模拟网络恢复/断开：通知 wx.onNetworkStatusChange 的监听者。
+    network(isConnected) {
+      networkListeners.slice().forEach((fn) => fn({ isConnected, networkType: isConnected ? 'wifi' : 'none' }));
+    },
     toasts() {
       return wx.showToast.mock.calls.map((c) => c[0].title);
     },
   };
+  return fake;
 }
 
 module.exports = { createFakeWx };

@@ -33,4 +33,6 @@ beforeEach(() => {
   global.wx = global.fakeWx.wx;
   // 测试里网络重试不等待。
   require('../config').networkRetryDelayMs = 0;
+  // 与 App.onLaunch 一样接好服务（401 时重新登录）；页面测试不跑 App。
+  require('../services/startup').connectServices();
 });

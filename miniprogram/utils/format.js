@@ -146,3 +146,38 @@ module.exports.monthOf = monthOf;
 module.exports.hoursText = hoursText;
 module.exports.signupLabel = (s) => SIGNUP_STATUS[s] || '';
 module.exports.stateLabel = (s) => ATTENDANCE_STATE[s] || s || '';
+
+// 积分：台账里的 rule_key 是「种类:类别」（如 hours:environment），给党员看的是中文，不出现原始键名和会计用语。
+const POINT_KINDS = {
+  hours: '志愿服务时长',
+  party_day: '固定党员活动日',
+  pledge_note: '承诺践诺',
+  absence: '报名后无故缺席',
+  manual: '社区加减分',
+};
+
+function categoryLabel(value) {
+  const found = ACTIVITY_CATEGORIES.find((c) => c.value === value && value);
+  return found ? found.label : '';
+}
+
+function pointKindLabel(ruleKey) {
+  const [kind, category] = String(ruleKey || '').split(':');
+  const base = POINT_KINDS[kind] || '积分';
+  const cat = categoryLabel(category);
+  return cat ? `${base}（${cat}）` : base;
+}
+
+/** 台账一行的说明：规则的中文名，加上社区写的原因；「冲正」说成「更正」。 */
+function pointReason(entry) {
+  const base = pointKindLabel(entry.rule_key);
+  const reason = String(entry.reason || '').replace(/冲正/g, '更正').trim();
+  // 同一来源的第二次及以后的记录（revision > 1）是对原记录的更正或撤销。
+  const correction = (entry.revision || 1) > 1 ? '更正：' : '';
+  return `${correction}${base}${reason && reason !== base ? `：${reason}` : ''}`;
+}
+
+module.exports.POINT_KINDS = POINT_KINDS;
+module.exports.categoryLabel = categoryLabel;
+module.exports.pointKindLabel = pointKindLabel;
+module.exports.pointReason = pointReason;

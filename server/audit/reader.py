@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_smorest.pagination import PaginationParameters
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -132,7 +133,9 @@ def _views(entries: list[AuditEntry]) -> list[dict[str, Any]]:
     } for e in entries]
 
 
-def entries_page(principal: Principal, pagination, **filters: Any) -> list[dict[str, Any]]:
+def entries_page(
+    principal: Principal, pagination: PaginationParameters, **filters: Any
+) -> list[dict[str, Any]]:
     """A page of the audit log of the caller's scope, newest first."""
     return _views(paginate(_statement(principal, filters), pagination))
 

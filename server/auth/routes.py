@@ -17,7 +17,13 @@ from server.auth.schemas import (
 from server.auth.scope import current_member, current_principal
 from server.extensions import limiter
 from server.members.schemas import LocationConsentSchema, MemberSchema, MePatchSchema
-from server.members.service import active_registration, member_of, set_location_consent
+from server.members.service import (
+    active_registration,
+    member_of,
+    save_verified_phone,
+    set_location_consent,
+    update_my_details,
+)
 from server.wechat import client as wechat
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与本人信息")
@@ -64,11 +70,8 @@ class Me(MethodView):
     @blp.arguments(MePatchSchema)
     @blp.response(200, MemberSchema)
     def patch(self, body):
-        """Change my own preferences (e.g. not appearing on public boards)."""
-        member = current_member()
-        for name, value in body.items():
-            setattr(member, name, value)
-        return member
+        """Change my own details: not appearing on public boards, my employer unit."""
+        return update_my_details(current_principal(), body)
 
 
 @blp.route("/me/consents/location", methods=["POST"])
@@ -83,6 +86,6 @@ def location_consent(body):
 @blp.arguments(PhoneCodeSchema)
 @blp.response(200, PhoneSchema)
 def phone_number(body):
-    """The phone number WeChat confirms for a getPhoneNumber button code."""
-    current_principal()
-    return {"phone": wechat.get_phone_number(body["code"])}
+    """The phone number WeChat confirms for a getPhoneNumber button code; saved as my phone."""
+    principal = current_principal()
+    return {"phone": save_verified_phone(principal, wechat.get_phone_number(body["code"]))}

@@ -371,7 +371,8 @@ def acting_grants(session: AuthSession | None, grants: list[RoleGrant]) -> list[
     if session is None or session.kind != "console" or session.acting_grant_id is None:
         return grants
     chosen = [grant for grant in grants if grant.id == session.acting_grant_id]
-    return chosen or grants
+    # a revoked choice falls back to the first grant, as the console's session shows it
+    return chosen or grants[:1]
 
 
 def district_ids(principal: Principal) -> set[int]:

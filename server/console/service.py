@@ -319,3 +319,10 @@ def logout_everywhere(principal: Principal) -> int:
     audit(principal.user_id, "console.logout_everywhere", "user", principal.user_id,
           after={"sessions": ended})
     return ended
+
+
+def purge_login_tickets(now: datetime) -> int:
+    """Delete login tickets a day after they expired (the login itself is in the audit log)."""
+    return db.session.execute(
+        sa.delete(ConsoleLoginTicket).where(ConsoleLoginTicket.expires_at < now - timedelta(days=1))
+    ).rowcount or 0

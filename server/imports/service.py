@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.orm import joinedload
 
 from server.audit.service import record as audit
@@ -425,7 +426,8 @@ def confirm(principal: Principal, batch_id: int) -> ImportBatch:
                       {"errors": errors.items[:MAX_STORED_ERRORS]})
     now = utcnow()
     extra = {"import_batch_id": batch.id, "updated_at": now} if spec.model is RosterEntry else {}
-    db.session.add_all(spec.model(**values, **extra) for values in plan.creates)
+    if plan.creates:  # one executemany: 10,000 roster rows in one round trip per batch
+        db.session.execute(sa.insert(spec.model), [{**values, **extra} for values in plan.creates])
     for row, values in plan.updates:
         for name, value in {**values, **extra}.items():
             setattr(row, name, value)
@@ -440,8 +442,10 @@ def confirm(principal: Principal, batch_id: int) -> ImportBatch:
     return batch
 
 
-def roster_page(principal: Principal, pagination, unit_id: int | None = None,
-                community_id: int | None = None, name: str | None = None) -> list[dict]:
+def roster_page(
+    principal: Principal, pagination: PaginationParameters, unit_id: int | None = None,
+    community_id: int | None = None, name: str | None = None,
+) -> list[dict[str, Any]]:
     """Roster entries the caller may read (the unit's secretary, its street's admins, and the
     staff of the community where the member lives), each with whether they have reported."""
     clauses = []

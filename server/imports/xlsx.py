@@ -19,6 +19,8 @@ EXAMPLE_MARK = "（示例）"
 # unpacked, a real workbook is at most a few dozen times its zipped size; more is a zip bomb
 MAX_UNPACKED_RATIO = 100
 TEMPLATE_ROWS = 20001
+# this many empty rows in a row end the data (a sheet formatted to its last row is not read on)
+MAX_BLANK_RUN = 1000
 
 
 def check_upload(filename: str, content: bytes, max_bytes: int) -> None:
@@ -70,9 +72,16 @@ def read_rows(content: bytes, headers: list[str], max_rows: int) -> list[tuple[i
             raise invalid("template_mismatch", "表头与模板不一致，请下载最新模板填写",
                           {"expected": headers, "found": found})
         result: list[tuple[int, list[Any]]] = []
+        blank_run = 0
         for number, values in enumerate(rows, start=2):
             cells = list(values[: len(headers)]) + [None] * (len(headers) - len(values))
-            if all(_text(c) == "" for c in cells) or _text(cells[0]).startswith(EXAMPLE_MARK):
+            if all(_text(c) == "" for c in cells):
+                blank_run += 1
+                if blank_run >= MAX_BLANK_RUN:
+                    break  # formatting carried down to row 1,048,576: nothing more to read
+                continue
+            blank_run = 0
+            if _text(cells[0]).startswith(EXAMPLE_MARK):
                 continue
             if len(result) >= max_rows:
                 raise invalid("too_many_rows", f"一次最多导入 {max_rows} 行，请拆分后分批导入",

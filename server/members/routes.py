@@ -37,7 +37,9 @@ blp = Blueprint("members", __name__, url_prefix="/api/v1", description="社区�
 def communities():
     """Every community, for the report picker."""
     current_principal()
-    return db.session.scalars(sa.select(Community).order_by(Community.id))
+    # archived places (组织架构 in the console) keep their history but leave the pickers
+    return db.session.scalars(
+        sa.select(Community).where(Community.archived_at.is_(None)).order_by(Community.id))
 
 
 def _community_or_404(community_id: int) -> Community:
@@ -53,7 +55,7 @@ def grids(community_id):
     current_principal()
     _community_or_404(community_id)
     return db.session.scalars(
-        sa.select(Grid).filter_by(community_id=community_id).order_by(Grid.id)
+        sa.select(Grid).filter_by(community_id=community_id, archived_at=None).order_by(Grid.id)
     )
 
 
@@ -63,7 +65,8 @@ def buildings(community_id):
     current_principal()
     _community_or_404(community_id)
     return db.session.scalars(
-        sa.select(Building).filter_by(community_id=community_id).order_by(Building.id)
+        sa.select(Building).filter_by(community_id=community_id, archived_at=None)
+        .order_by(Building.id)
     )
 
 
@@ -72,7 +75,8 @@ def buildings(community_id):
 def units():
     """Employer units (单位), for the report picker."""
     current_principal()
-    return db.session.scalars(sa.select(EmployerUnit).order_by(EmployerUnit.id))
+    return db.session.scalars(
+        sa.select(EmployerUnit).where(EmployerUnit.archived_at.is_(None)).order_by(EmployerUnit.id))
 
 
 @blp.route("/registrations")

@@ -100,3 +100,4 @@ class LocationConsentSchema(StrictSchema):
 
 class MePatchSchema(StrictSchema):
     hide_from_public_boards = fields.Boolean()
+    employer_unit_id = fields.Integer(allow_none=True)

@@ -17,7 +17,7 @@ from server.auth.scope import (
     require_community,
     staff_members_clause,
 )
-from server.errors import conflict, invalid, not_found
+from server.errors import conflict, forbidden, invalid, not_found
 from server.excel import set_up_for_printing, workbook_bytes
 from server.extensions import db
 from server.members.models import (
@@ -245,6 +245,38 @@ def reject_registration(principal: Principal, registration_id: int, reason: str)
         reason=reason,
     )
     return registration
+
+
+def update_my_details(principal: Principal, data: dict[str, Any]) -> Member:
+    """The member changes their own details: board visibility, employer unit (换工作单位)."""
+    member = principal.member
+    if member is None:
+        raise forbidden("请先完成党员信息登记（到社区报到）")
+    if "employer_unit_id" in data:
+        unit_id = data["employer_unit_id"]
+        if unit_id is not None and db.session.get(EmployerUnit, unit_id) is None:
+            raise invalid("unit_not_found", "所选工作单位不存在",
+                          {"fields": {"employer_unit_id": "不存在"}})
+        if unit_id is None and member.member_type == MemberType.IN_SERVICE:
+            raise invalid("unit_required", "在职党员请选择工作单位",
+                          {"fields": {"employer_unit_id": "必填"}})
+    before = {name: getattr(member, name) for name in data}
+    for name, value in data.items():
+        setattr(member, name, value)
+    if before != data:
+        audit(principal.user_id, "member.update_self", "member", member.id,
+              community_id=member.community_id, before=before, after=dict(data))
+    return member
+
+
+def save_verified_phone(principal: Principal, phone: str) -> str:
+    """手机号快速验证: the number WeChat confirmed for the caller becomes their member phone."""
+    member = principal.member
+    if member is not None and member.phone != phone:
+        member.phone = phone
+        audit(principal.user_id, "member.phone_verified", "member", member.id,
+              community_id=member.community_id)
+    return phone
 
 
 def set_location_consent(member: Member, granted: bool) -> Member:

@@ -11,7 +11,7 @@ from server.auth.service import get_or_create_user, grant_role
 from server.errors import AppError
 from server.extensions import db
 from server.members.models import District
-from server.places.grants import PLACE_OF_ROLE, find_person
+from server.places.grants import PLACE_OF_ROLE, find_person, place_of_grant
 
 
 @click.group("roles")
@@ -30,8 +30,6 @@ def roles_group():
 @click.option("--unit", "unit_id", type=int, help="employer unit id (unit_secretary)")
 def grant_command(role, phone, openid, district, street_id, community_id, grid_id, unit_id):
     """Grant ROLE over a place to the person with PHONE or OPENID (audited)."""
-    from server.places.grants import _place
-
     if bool(phone) == bool(openid):
         raise click.UsageError("give exactly one of --phone and --openid")
     place_input = {"street_id": street_id, "community_id": community_id, "grid_id": grid_id,
@@ -49,7 +47,7 @@ def grant_command(role, phone, openid, district, street_id, community_id, grid_i
             place = {c: None for c in ("street_id", "community_id", "grid_id", "unit_id")}
             place["district_id"] = row.id
         else:
-            place = _place(role, place_input)
+            place = place_of_grant(role, place_input)
         user = get_or_create_user(openid) if openid else find_person(phone=phone)
         db.session.flush()
         existing = db.session.scalar(sa.select(RoleGrant).filter_by(

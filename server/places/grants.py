@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask_smorest.pagination import PaginationParameters
 
 from server.audit.service import record as audit
 from server.auth.models import ROLE_LABELS, Role, RoleGrant, User
@@ -52,7 +53,7 @@ def find_person(user_id: int | None = None, phone: str | None = None) -> User:
     return users[0]
 
 
-def _place(role: str, data: dict[str, Any]) -> dict[str, int | None]:
+def place_of_grant(role: str, data: dict[str, Any]) -> dict[str, int | None]:
     """The grant's place columns, checked to fit the role (a grid worker's community is the
     grid's)."""
     column = PLACE_OF_ROLE[Role(role)]
@@ -96,7 +97,7 @@ def _check_may_grant(principal: Principal, role: str, place: dict[str, int | Non
 def grant(principal: Principal, data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """Grant a role over a place to a person; granting what they already hold changes nothing."""
     role = data["role"]
-    place = _place(role, data)
+    place = place_of_grant(role, data)
     _check_may_grant(principal, role, place)
     person = find_person(data.get("user_id"), data.get("phone"))
     existing = db.session.scalar(sa.select(RoleGrant).filter_by(
@@ -129,7 +130,9 @@ def revoke(principal: Principal, grant_id: int) -> None:
           before=snapshot)
 
 
-def grants_page(principal: Principal, pagination, **filters: Any) -> list[dict[str, Any]]:
+def grants_page(
+    principal: Principal, pagination: PaginationParameters, **filters: Any
+) -> list[dict[str, Any]]:
     """The grants in the caller's scope, with who holds them and who granted them."""
     statement = sa.select(RoleGrant).where(visible_grants_clause(principal))
     for name, value in filters.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +24,7 @@ from server.auth.scope import (
     place_editor_community_ids,
     require_admin_street,
     require_admin_unit,
+    require_district,
     require_place_community,
 )
 from server.errors import conflict, invalid, not_found
@@ -32,8 +34,17 @@ from server.pagination import paginate
 from server.timeutil import utcnow
 
 
-def _archived_filter(statement: sa.Select, model, include_archived: bool) -> sa.Select:
-    return statement if include_archived else statement.where(model.archived_at.is_(None))
+def _filtered(statement: sa.Select, model, include_archived: bool, name: str | None = None,
+              **equal: int | None) -> sa.Select:
+    """A place list's filters: equal columns, a name fragment, archived or not; in id order."""
+    for column, value in equal.items():
+        if value is not None:
+            statement = statement.where(getattr(model, column) == value)
+    if name:
+        statement = statement.where(model.name.contains(name, autoescape=True))
+    if not include_archived:
+        statement = statement.where(model.archived_at.is_(None))
+    return statement.order_by(model.id)
 
 
 def _snapshot(row, names: tuple[str, ...]) -> dict[str, Any]:
@@ -103,17 +114,11 @@ def my_districts(principal: Principal) -> list[District]:
 def streets_query(principal: Principal, district_id: int | None = None,
                   include_archived: bool = False, name: str | None = None) -> sa.Select:
     statement = sa.select(Street).where(Street.id.in_(admin_street_ids(principal) or {0}))
-    if district_id is not None:
-        statement = statement.where(Street.district_id == district_id)
-    if name:
-        statement = statement.where(Street.name.contains(name, autoescape=True))
-    return _archived_filter(statement, Street, include_archived).order_by(Street.id)
+    return _filtered(statement, Street, include_archived, name, district_id=district_id)
 
 
 def create_street(principal: Principal, data: dict[str, Any]) -> tuple[Street, bool]:
     """A district admin creates a street (街道) in their district."""
-    from server.auth.scope import require_district
-
     require_district(principal, data["district_id"])
     street, created = _create_or_same(Street, {"name": data["name"]},
                                       {"district_id": data["district_id"]}, "街道")
@@ -152,11 +157,7 @@ def communities_query(principal: Principal, street_id: int | None = None,
                       include_archived: bool = False, name: str | None = None) -> sa.Select:
     statement = (sa.select(Community).options(joinedload(Community.street))
                  .where(Community.id.in_(place_editor_community_ids(principal) or {0})))
-    if street_id is not None:
-        statement = statement.where(Community.street_id == street_id)
-    if name:
-        statement = statement.where(Community.name.contains(name, autoescape=True))
-    return _archived_filter(statement, Community, include_archived).order_by(Community.id)
+    return _filtered(statement, Community, include_archived, name, street_id=street_id)
 
 
 def create_community(principal: Principal, data: dict[str, Any]) -> tuple[Community, bool]:
@@ -199,14 +200,14 @@ def delete_community(principal: Principal, community_id: int) -> None:
 GRID_FIELDS = ("name", "households", "community_id")
 
 
-def grids_page(principal: Principal, pagination, community_id: int | None = None,
-               include_archived: bool = False) -> list[dict[str, Any]]:
+def grids_page(
+    principal: Principal, pagination: PaginationParameters, community_id: int | None = None,
+    include_archived: bool = False,
+) -> list[dict[str, Any]]:
     """A page of grids with their grid workers (网格员), in two statements."""
     statement = sa.select(Grid).where(
         Grid.community_id.in_(place_editor_community_ids(principal) or {0}))
-    if community_id is not None:
-        statement = statement.where(Grid.community_id == community_id)
-    statement = _archived_filter(statement, Grid, include_archived).order_by(Grid.id)
+    statement = _filtered(statement, Grid, include_archived, community_id=community_id)
     grids = paginate(statement, pagination)
     return _with_grid_workers(grids)
 
@@ -289,13 +290,8 @@ def buildings_query(principal: Principal, community_id: int | None = None,
                     name: str | None = None) -> sa.Select:
     statement = (sa.select(Building).options(joinedload(Building.grid))
                  .where(Building.community_id.in_(place_editor_community_ids(principal) or {0})))
-    if community_id is not None:
-        statement = statement.where(Building.community_id == community_id)
-    if grid_id is not None:
-        statement = statement.where(Building.grid_id == grid_id)
-    if name:
-        statement = statement.where(Building.name.contains(name, autoescape=True))
-    return _archived_filter(statement, Building, include_archived).order_by(Building.id)
+    return _filtered(statement, Building, include_archived, name, community_id=community_id,
+                     grid_id=grid_id)
 
 
 def _grid_of_community(grid_id: int, community_id: int) -> Grid:
@@ -359,11 +355,7 @@ def units_query(principal: Principal, street_id: int | None = None,
                 include_archived: bool = False, name: str | None = None) -> sa.Select:
     statement = sa.select(EmployerUnit).where(
         EmployerUnit.street_id.in_(admin_street_ids(principal) or {0}))
-    if street_id is not None:
-        statement = statement.where(EmployerUnit.street_id == street_id)
-    if name:
-        statement = statement.where(EmployerUnit.name.contains(name, autoescape=True))
-    return _archived_filter(statement, EmployerUnit, include_archived).order_by(EmployerUnit.id)
+    return _filtered(statement, EmployerUnit, include_archived, name, street_id=street_id)
 
 
 def create_unit(principal: Principal, data: dict[str, Any]) -> tuple[EmployerUnit, bool]:

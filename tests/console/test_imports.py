@@ -221,3 +221,18 @@ def test_ten_thousand_roster_rows_import(org, make_staff, login):
     assert count(RosterEntry) == 10_000
     again = upload(usec, "roster", content, unit_id=unit.id).json
     assert again["counts"] == {"create": 0, "update": 0, "unchanged": 10_000}
+
+
+def test_rows_after_a_long_blank_stretch_are_not_read(org, staff0):
+    rows = [["1号新楼", "第1网格", None, None]] + [[None] * 4] * 1000 + [["远处的楼", "第1网格",
+                                                                     None, None]]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(BUILDING_HEADERS)
+    for index, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=index, column=column, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    preview = upload(staff0, "buildings", buffer.getvalue(), community_id=org.communities[0].id)
+    assert preview.json["row_count"] == 1

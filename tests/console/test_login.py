@@ -269,3 +269,59 @@ def test_security_headers_on_the_api_the_console_and_the_docs(client):
     assert docs.status_code == 200
     assert "cdn.jsdelivr.net" in docs.headers["Content-Security-Policy"]
     assert "swagger-ui" in docs.get_data(as_text=True)
+
+
+@pytest.mark.settings(RATELIMIT_ENABLED=True, CONSOLE_TICKET_LIMIT_PER_ADDRESS="3 per minute")
+def test_asking_for_tickets_is_rate_limited_per_address(browser):
+    b = browser()
+    answers = [b.post(TICKETS).status_code for _ in range(4)]
+    assert answers == [201, 201, 201, 429]
+
+
+def test_old_tickets_are_purged_by_the_scheduled_job(staff, browser):
+    from server.console.models import ConsoleLoginTicket
+    from server.scheduler import job_by_name, run_job
+
+    browser().post(TICKETS)
+    job = job_by_name("purge_console_login_tickets")
+    run_job(job, utcnow(), slot="now")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsoleLoginTicket)) == 1
+    later = utcnow() + timedelta(days=2)
+    run = run_job(job, later, slot="later")
+    assert run.status == "done"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsoleLoginTicket)) == 0
+
+
+def test_the_console_writes_through_the_mini_programs_endpoints_with_its_csrf_token(
+        org, staff, console_login, login):
+    from server.members.models import Registration
+
+    applicant = login("applicant")
+    submitted = applicant.post("/api/v1/registrations", json={
+        "name": "申请人", "phone": "13800001111", "member_type": "retired",
+        "community_id": org.communities[0].id, "building_id": org.buildings[0].id,
+        "room": "301", "privacy_version": "2026-11", "privacy_agreed": True})
+    assert submitted.status_code == 201, submitted.json
+    path = f"/api/v1/registrations/{submitted.json['id']}/approve"
+    console = console_login("staffA")
+    refused = console.post(path, headers={"X-CSRF-Token": "forged"})
+    assert refused.status_code == 403 and refused.json["code"] == "csrf_failed"
+    assert db.session.get(Registration, submitted.json["id"]).status == "submitted"
+    approved = console.post(path, headers={"Idempotency-Key": "approve-once-1"})
+    assert approved.status_code == 200 and approved.json["status"] == "approved"
+
+
+def test_when_the_chosen_grant_is_revoked_the_session_acts_for_the_first_one_left(
+        org, make_staff, console_login):
+    c0, c1 = org.communities
+    make_staff("both", Role.COMMUNITY_STAFF, community_id=c0.id)
+    user = make_staff("both", Role.COMMUNITY_SECRETARY, community_id=c1.id)
+    console = console_login("both")
+    second = user.grants[1]
+    console.put("/api/v1/console/session/acting-for", json={"grant_id": second.id})
+    db.session.delete(second)
+    db.session.commit()
+    session = console.get("/api/v1/console/session").json
+    assert session["acting_for"] == user.grants[0].id
+    assert console.get(f"/api/v1/communities/{c1.id}/registration-cards.xlsx").status_code == 404
+    assert console.get(f"/api/v1/communities/{c0.id}/registration-cards.xlsx").status_code == 200

@@ -186,3 +186,18 @@ def test_the_cli_makes_the_first_district_admin_and_audits_it(app, org):
     refused = runner.invoke(args=["roles", "grant", "--role", "street_admin", "--street", "99999",
                                   "--phone", "13800000000"])
     assert refused.exit_code != 0
+
+
+def test_archived_places_leave_the_mini_programs_pickers(org, admin, make_member, login):
+    make_member("m", org.buildings[0])
+    org.units[1].street_id = org.street.id
+    db.session.commit()
+    member = login("m")
+    c0 = org.communities[0]
+    admin.patch(f"{ORG}/buildings/{org.buildings[1].id}", json={"archived": True})
+    admin.patch(f"{ORG}/communities/{org.communities[1].id}", json={"archived": True})
+    admin.patch(f"{ORG}/units/{org.units[1].id}", json={"archived": True})
+    assert [c["id"] for c in member.get("/api/v1/communities").json] == [c0.id]
+    buildings = member.get(f"/api/v1/communities/{c0.id}/buildings").json
+    assert org.buildings[1].id not in {b["id"] for b in buildings} and len(buildings) == 3
+    assert [u["id"] for u in member.get("/api/v1/units").json] == [org.units[0].id]

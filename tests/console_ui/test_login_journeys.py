@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import Role
@@ -84,6 +85,21 @@ def test_a_staff_member_logs_in_by_scanning_the_qr_code_with_the_phone(
     expect(page).to_have_url(re.compile(r"/console/org$"))
     expect(page.get_by_test_id("acting-for")).to_contain_text("社区工作者 · 社区1")
     shot(page, "after-scan")
+
+
+def is_new_ticket(response) -> bool:
+    return response.url.endswith(TICKETS) and response.request.method == "POST"
+
+
+@pytest.mark.settings(APP_ENV="development", CONSOLE_TICKET_SECONDS=2)
+def test_an_expired_qr_code_is_replaced_by_a_new_one_without_a_click(page):
+    with page.expect_response(is_new_ticket) as first:
+        page.goto("/console/login")
+    with page.expect_response(is_new_ticket, timeout=10_000) as second:
+        expect(page.get_by_test_id("qr-countdown")).to_contain_text("00:0")
+    assert second.value.json()["ticket"] != first.value.json()["ticket"]
+    expect(page.get_by_role("img", name="登录二维码")).to_be_visible()
+    expect(page.get_by_test_id("qr-countdown")).to_be_visible()
 
 
 def test_the_devices_list_shows_each_login_and_logging_out_everywhere_ends_them_all(

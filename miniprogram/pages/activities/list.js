@@ -24,10 +24,17 @@ Page({
     page: 1,
     hasMore: false,
     loaded: false,
+    error: '',
+    offline: false,
   },
 
   onLoad() {
     return this.load();
+  },
+
+  // tab 页：切回来时刷新（报名、签到后名额和我的状态会变）。
+  onShow() {
+    if (this.data.loaded) this.load({ loading: false });
   },
 
   onPullDownRefresh() {
@@ -39,20 +46,22 @@ Page({
     return null;
   },
 
-  async load({ more = false } = {}) {
+  async load({ more = false, loading = true } = {}) {
     const page = more ? this.data.page + 1 : 1;
     const category = this.data.categories[this.data.categoryIndex].value;
     try {
-      const { items, pagination } = await api.listActivities({ when: this.data.when, category: category || undefined, page });
+      const { items, pagination } = await api.listActivities({ when: this.data.when, category: category || undefined, page }, { loading, showError: false });
       const list = items.map(view);
       this.setData({
         items: more ? this.data.items.concat(list) : list,
         page,
         hasMore: !!(pagination && pagination.total_pages > page),
         loaded: true,
+        error: '',
+        offline: false,
       });
     } catch (e) {
-      this.setData({ loaded: true });
+      this.setData({ loaded: true, error: e.message || '活动加载失败', offline: e.code === 'network_error' });
     }
   },
 
@@ -71,6 +80,6 @@ Page({
   },
 
   scanToClock() {
-    wx.navigateTo({ url: '/packages/member/clock/clock?action=in&method=qr' });
+    wx.navigateTo({ url: '/packages/member/clock/clock' });
   },
 });

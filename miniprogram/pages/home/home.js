@@ -18,23 +18,24 @@ function registrationView(registration) {
     theme: status.theme,
     community: registration.community ? registration.community.name : '',
     place: `${building}${room}`,
+    rejected: registration.status === 'rejected',
     reason: registration.status === 'rejected' ? registration.reject_reason || '' : '',
     canReport: ['submitted', 'approved'].indexOf(registration.status) < 0,
   };
 }
 
 const MENU = [
-  { key: 'scan', label: '扫码签到', url: '/packages/member/clock/clock?action=in' },
-  { key: 'log', label: '活动记录', url: '/packages/member/log/log' },
-  { key: 'points', label: '我的积分', url: '/packages/member/points/points' },
-  { key: 'board', label: '先锋榜', url: '/packages/member/leaderboard/leaderboard' },
-  { key: 'pledge', label: '承诺书', url: '/packages/member/pledge/pledge' },
-  { key: 'party-day', label: '党员活动日', url: '/packages/member/party-day/party-day' },
-  { key: 'notices', label: '通知', url: '/pages/notices/list' },
+  { key: 'scan', label: '扫码签到签退', icon: 'scan', url: '/packages/member/clock/clock' },
+  { key: 'log', label: '活动记录', icon: 'time', url: '/packages/member/log/log' },
+  { key: 'points', label: '我的积分', icon: 'chart-bar', url: '/packages/member/points/points' },
+  { key: 'board', label: '先锋榜', icon: 'flag', url: '/packages/member/leaderboard/leaderboard' },
+  { key: 'pledge', label: '承诺书', icon: 'file-paste', url: '/packages/member/pledge/pledge' },
+  { key: 'party-day', label: '党员活动日', icon: 'calendar', url: '/packages/member/party-day/party-day' },
+  { key: 'notices', label: '通知', icon: 'notification', url: '/pages/notices/list' },
 ];
 
 const PLACEHOLDER_STATS = [
-  { key: 'hours', label: '服务时长(小时)', value: '—' },
+  { key: 'hours', label: '服务时长（小时）', value: '—' },
   { key: 'points', label: '积分', value: '—' },
   { key: 'stars', label: '星级', value: '—' },
 ];
@@ -51,6 +52,8 @@ Page({
     unread: 0,
     isStaff: false,
     loaded: false,
+    error: '',
+    offline: false,
   },
 
   onLoad() {
@@ -74,16 +77,19 @@ Page({
     const now = new Date();
     this.setData({ greeting: format.greeting(now), today: format.formatDateCn(now) });
     try {
-      const me = await auth.fetchMe(options);
+      const me = await auth.fetchMe({ ...options, showError: false });
       this.setData({
+        error: '',
+        offline: false,
         displayName: (me.member && me.member.name) || (me.user && me.user.display_name) || '党员同志',
         registration: registrationView(me.registration),
-        isStaff: roles.isStaff(me),
+        isStaff: roles.isStaff(me) || !!roles.secretaryUnitId(me),
         loaded: true,
       });
       if (me.member) await this.loadMemberData();
     } catch (e) {
-      // 错误已由 request 提示。
+      // 没有加载成功：说清楚并给「重新加载」，不显示成「未报到」。
+      this.setData({ error: e.message || '加载失败', offline: e.code === 'network_error' });
     }
   },
 
@@ -99,9 +105,9 @@ Page({
     if (points) {
       const year = (points.periods || []).find((p) => p.kind === 'year') || {};
       data.stats = [
-        { key: 'hours', label: '服务时长(小时)', value: format.hoursText(year.hours) },
+        { key: 'hours', label: '服务时长（小时）', value: format.hoursText(year.hours) },
         { key: 'points', label: '积分', value: String(year.points || 0) },
-        { key: 'stars', label: '星级', value: points.stars ? '★'.repeat(points.stars) : '—' },
+        { key: 'stars', label: '星级', value: points.stars ? '★'.repeat(points.stars) : '—', aria: points.stars ? `${points.stars} 星` : '暂未评星' },
       ];
     }
     if (upcoming) {

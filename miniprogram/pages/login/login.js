@@ -8,8 +8,16 @@ Page({
     submitting: false,
   },
 
-  onLoad() {
+  onLoad(query = {}) {
     const privacyVersion = auth.privacyNoticeVersion();
+    // redirect：从别的入口（如微信扫一扫打开的签到页）来登录的，登录后回到那里；只接受本小程序的页面路径。
+    this.redirect = '';
+    try {
+      const redirect = query.redirect ? decodeURIComponent(query.redirect) : '';
+      if (/^\/(pages|packages)\//.test(redirect)) this.redirect = redirect;
+    } catch (e) {
+      // 编码不对的 redirect 不用。
+    }
     this.setData({ privacyVersion, agreed: auth.agreedPrivacyVersion() === privacyVersion });
   },
 
@@ -31,7 +39,8 @@ Page({
     try {
       auth.agreePrivacy(this.data.privacyVersion);
       await auth.login();
-      wx.switchTab({ url: '/pages/home/home' });
+      if (this.redirect) wx.reLaunch({ url: this.redirect });
+      else wx.switchTab({ url: '/pages/home/home' });
     } catch (e) {
       // request 已经提示了错误信息，这里只恢复按钮。
     } finally {

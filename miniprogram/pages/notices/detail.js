@@ -3,18 +3,23 @@ const api = require('../../services/api');
 const format = require('../../utils/format');
 
 Page({
-  data: { notice: null, time: '' },
+  data: { notice: null, time: '', error: '' },
 
   onLoad(query = {}) {
-    return this.load(Number(query.id));
+    this.noticeId = Number(query.id);
+    return this.load(this.noticeId);
+  },
+
+  retry() {
+    return this.load(this.noticeId);
   },
 
   async load(id) {
     try {
-      const notice = await api.openNotice(id);
-      this.setData({ notice, time: format.formatDateTime(notice.published_at) });
+      const notice = await api.openNotice(id, { showError: false });
+      this.setData({ notice, error: '', time: format.formatDateTime(notice.published_at) });
     } catch (e) {
-      // 已提示。
+      this.setData({ error: e.message || '通知加载失败' });
     }
   },
 

@@ -4,7 +4,7 @@ const subscribe = require('../../services/subscribe');
 const format = require('../../utils/format');
 
 Page({
-  data: { items: [], unread: 0, onlyUnread: false, page: 1, hasMore: false, loaded: false },
+  data: { items: [], unread: 0, onlyUnread: false, page: 1, hasMore: false, loaded: false, error: '', offline: false },
 
   onLoad() {
     subscribe.preload();
@@ -23,8 +23,8 @@ Page({
     const page = more ? this.data.page + 1 : 1;
     try {
       const [{ items, pagination }, count] = await Promise.all([
-        api.myNotices({ page, unread: this.data.onlyUnread }, { loading }),
-        api.unreadCount({ loading: false }),
+        api.myNotices({ page, unread: this.data.onlyUnread }, { loading, showError: false }),
+        api.unreadCount({ loading: false, showError: false }),
       ]);
       const list = items.map((n) => ({ id: n.id, title: n.title, body: n.body, read: !!n.read, time: format.formatDateTime(n.published_at) }));
       this.setData({
@@ -33,9 +33,11 @@ Page({
         page,
         hasMore: !!(pagination && pagination.total_pages > page),
         loaded: true,
+        error: '',
+        offline: false,
       });
     } catch (e) {
-      this.setData({ loaded: true });
+      this.setData({ loaded: true, error: e.message || '通知加载失败', offline: e.code === 'network_error' });
     }
   },
 

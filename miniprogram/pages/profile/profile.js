@@ -19,26 +19,80 @@ Page({
     isStaff: false,
     roleLabel: '',
     agreedVersion: '',
+    error: '',
+    units: [],
   },
 
   onLoad() {
     subscribe.preload();
+    this.openUnits();
     return this.load();
   },
 
+  // tab 页：切回来时刷新（报到通过、改了设置后看到最新的）。
   onShow() {
     this.setData({ agreedVersion: auth.agreedPrivacyVersion() });
+    if (this.loaded) this.load({ loading: false });
   },
 
-  async load() {
+  onPullDownRefresh() {
+    return this.load({ loading: false }).then(() => wx.stopPullDownRefresh());
+  },
+
+  async load({ loading = true } = {}) {
     this.setData({ agreedVersion: auth.agreedPrivacyVersion() });
     try {
-      const me = await auth.fetchMe();
+      const me = await auth.fetchMe({ loading, showError: false });
+      this.loaded = true;
       this.showMember(me.member);
-      this.setData({ isStaff: roles.isStaff(me), roleLabel: roles.roleLabel(me) });
+      this.setData({ error: '', isStaff: roles.isStaff(me) || !!roles.secretaryUnitId(me), roleLabel: roles.roleLabel(me) || (roles.secretaryUnitId(me) ? roles.ROLE_LABELS.unit_secretary : '') });
     } catch (e) {
-      // 错误已提示。
+      this.setData({ error: e.message || '加载失败' });
     }
+  },
+
+  // 手机号快速验证：按钮 open-type="getPhoneNumber" 给一个 code，服务端换成微信确认过的号码并存为本人手机号。
+  async onPhone(e) {
+    const code = e.detail && e.detail.code;
+    if (!code) return; // 用户拒绝或基础库不支持：不打扰。
+    try {
+      await api.verifiedPhone(code, { loading: '正在更新' });
+      wx.showToast({ title: '手机号已更新', icon: 'success' });
+      await this.load({ loading: false });
+    } catch (err) {
+      // 已提示（如授权已失效）。
+    }
+  },
+
+  // 换了工作单位：从单位列表里选，保存后反馈单改发给新单位。
+  async openUnits() {
+    if (this.data.units.length) return;
+    try {
+      const units = await api.listUnits({ loading: false });
+      this.setData({ units });
+    } catch (err) {
+      // 已提示。
+    }
+  },
+
+  async onUnitChange(e) {
+    const unit = this.data.units[Number(e.detail.value)];
+    if (!unit) return;
+    try {
+      const member = await api.updateMe({ employer_unit_id: unit.id }, { loading: '正在保存' });
+      this.showMember(member);
+      wx.showToast({ title: '工作单位已更新', icon: 'success' });
+    } catch (err) {
+      // 已提示。
+    }
+  },
+
+  goPoints() {
+    wx.navigateTo({ url: '/packages/member/points/points' });
+  },
+
+  goReport() {
+    wx.switchTab({ url: '/pages/report/report' });
   },
 
   showMember(member) {

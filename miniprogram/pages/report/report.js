@@ -2,6 +2,7 @@
 const auth = require('../../services/auth');
 const api = require('../../services/api');
 const format = require('../../utils/format');
+const { confirm } = require('../../utils/modal');
 
 const PHONE = /^1\d{10}$/;
 
@@ -15,6 +16,7 @@ function currentView(registrations) {
     label: status.label,
     theme: status.theme,
     community: latest.community ? latest.community.name : '',
+    communityAddress: latest.community && latest.community.address ? latest.community.address : '',
     building: latest.building ? latest.building.name : '',
     room: latest.room || '',
     reason: latest.reject_reason || '',
@@ -37,6 +39,9 @@ Page({
     privacyVersion: '',
     privacyAgreed: false,
     submitting: false,
+    moving: false,
+    error: '',
+    loaded: false,
   },
 
   onLoad() {
@@ -51,23 +56,57 @@ Page({
     return this.load();
   },
 
+  // tab 页：切回来时刷新，社区审核通过后不用重启就能看到。
+  onShow() {
+    if (this.data.loaded && !this.data.submitting) this.load({ loading: false });
+  },
+
+  onPullDownRefresh() {
+    return this.load({ loading: false }).then(() => wx.stopPullDownRefresh());
+  },
+
   async load({ loading = true } = {}) {
     try {
       const [registrations, communities, units] = await Promise.all([
-        api.myRegistrations({ loading }),
-        api.listCommunities({ loading: false }),
-        api.listUnits({ loading: false }),
+        api.myRegistrations({ loading, showError: false }),
+        api.listCommunities({ loading: false, showError: false }),
+        api.listUnits({ loading: false, showError: false }),
       ]);
       const current = currentView(registrations);
       this.setData({
         current,
         communities,
         units,
-        showForm: !current || current.status === 'rejected',
+        error: '',
+        loaded: true,
+        moving: this.data.moving && !!current && current.status === 'approved',
+        showForm: !current || current.status === 'rejected' || (this.data.moving && current.status === 'approved'),
       });
     } catch (e) {
-      // 错误已提示。
+      this.setData({ error: e.message || '报到信息加载失败', loaded: true });
     }
+  },
+
+  // 待审核时可以撤回（填错了、或不想报到了），撤回后可重新填写。
+  async onWithdraw() {
+    const yes = await confirm({ title: '撤回报到申请', content: '撤回后社区不再审核这份申请，您可以修改后重新提交。确定撤回吗？', confirmText: '撤回' });
+    if (!yes) return;
+    try {
+      await api.withdrawRegistration(this.data.current.id, { loading: '正在撤回' });
+      wx.showToast({ title: '已撤回', icon: 'none' });
+      await this.load({ loading: false });
+    } catch (err) {
+      // 已提示。
+    }
+  },
+
+  // 搬家：到新居住的社区报到。提交后原社区的报到结束，新社区审核通过后即在新社区参加活动。
+  onMove() {
+    this.setData({ moving: true, showForm: true, communityIndex: -1, buildingIndex: -1, buildings: [], 'form.room': '' });
+  },
+
+  cancelMove() {
+    this.setData({ moving: false, showForm: false });
   },
 
   async onCommunityChange(e) {
@@ -139,6 +178,7 @@ Page({
     try {
       await api.submitRegistration(body, { loading: '正在提交' });
       auth.agreePrivacy(privacyVersion);
+      this.setData({ moving: false });
       await this.load({ loading: false });
       wx.showToast({ title: '已提交，等待审核', icon: 'success' });
     } catch (e) {

@@ -28,7 +28,15 @@ test('tapping an activity opens its detail; an empty list says so', async () => 
   tap(page, '#activity-7');
   await fakeWx.settle();
   expect(fakeWx.wx.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/packages/member/activity/activity?id=7' }));
+  // 「扫码签到 / 签退」不预设签到：由签到页按本人状态决定签到还是签退。
+  tap(page, '#scan');
+  await fakeWx.settle();
+  expect(fakeWx.wx.navigateTo.mock.calls[1][0].url).toBe('/packages/member/clock/clock');
   fakeWx.route('GET', '/api/v1/activities', { status: 200, data: [] });
   await page.instance.load();
   expect(textOf(page.querySelector('#empty'))).toBe('暂无活动');
+  fakeWx.route('GET', '/api/v1/activities', { fail: 'request:fail timeout' });
+  await page.instance.load();
+  expect(textOf(page)).toContain('网络不可用');
+  expect(page.querySelector('#empty')).toBeUndefined();
 });

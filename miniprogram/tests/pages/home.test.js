@@ -18,7 +18,7 @@ test('member sees a greeting with their name, their pending registration and pla
   expect(text).toMatch(/(早上好|中午好|下午好|晚上好|夜深了)，张三/);
   expect(textOf(page.querySelector('#registration'))).toContain('待审核');
   expect(text).toContain('幸福里社区 3号楼 301');
-  expect(text).toContain('服务时长(小时)');
+  expect(text).toContain('服务时长（小时）');
   expect(text).toContain('积分');
   expect(text).toContain('星级');
   expect(text).toContain('近期活动');
@@ -51,7 +51,7 @@ test('a reported member sees this year\'s hours, points and stars, signed-up act
   tap(page, '#activity-7');
   tap(page, '#menu-scan');
   await fakeWx.settle();
-  expect(fakeWx.wx.navigateTo.mock.calls.map((c) => c[0].url)).toEqual(['/packages/member/activity/activity?id=7', '/packages/member/clock/clock?action=in']);
+  expect(fakeWx.wx.navigateTo.mock.calls.map((c) => c[0].url)).toEqual(['/packages/member/activity/activity?id=7', '/packages/member/clock/clock']);
 });
 
 test('staff see the on-site mode entry', async () => {
@@ -93,4 +93,20 @@ test('without consent to the current privacy notice the member is sent to the lo
   await fakeWx.settle();
   expect(fakeWx.wx.reLaunch).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/login/login' }));
   expect(fakeWx.requests).toHaveLength(0);
+});
+
+test('a failed load is shown as an error with a retry, not as 未报到; a rejection without a reason has no empty 原因', async () => {
+  fakeWx.route('GET', '/api/v1/me', { fail: 'request:fail timeout' });
+  const page = renderPage('pages/home/home');
+  page.instance.onLoad({});
+  await fakeWx.settle();
+  expect(textOf(page)).toContain('网络不可用');
+  expect(page.querySelector('#registration')).toBeUndefined();
+  fakeWx.route('GET', '/api/v1/me', me({ id: 1, status: 'rejected', reject_reason: '', community: { id: 1, name: '幸福里社区' } }));
+  const { tap: press } = require('../helpers');
+  press(page, '#load-state >>> #retry');
+  await fakeWx.settle();
+  const card = textOf(page.querySelector('#registration'));
+  expect(card).not.toContain('未通过原因：');
+  expect(card).toContain('社区没有写明原因');
 });

@@ -40,3 +40,16 @@ test('ticking the consent and tapping login stores the token and the agreed vers
   expect(fakeWx.storage.privacy_agreed_version).toBe('2026-11');
   expect(fakeWx.wx.switchTab).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/home/home' }));
 });
+
+test('a login started from a scanned clock page returns there; a foreign redirect is ignored', async () => {
+  loginAnswers();
+  const back = '/packages/member/clock/clock?scene=7.k2x1.abcd';
+  const page = renderPage('pages/login/login');
+  page.instance.onLoad({ redirect: encodeURIComponent(back) });
+  page.querySelector('#consent').dispatchEvent('change', { detail: { value: ['agree'] } });
+  tap(page, '#login');
+  await fakeWx.settle();
+  expect(fakeWx.wx.reLaunch).toHaveBeenCalledWith(expect.objectContaining({ url: back }));
+  page.instance.onLoad({ redirect: encodeURIComponent('https://evil.example/') });
+  expect(page.instance.redirect).toBe('');
+});

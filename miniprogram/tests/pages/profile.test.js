@@ -75,3 +75,22 @@ test('hiding from public boards is saved with PATCH /me; staff see the on-site e
   expect(page.instance.data.hideFromBoards).toBe(true);
   expect(textOf(page.querySelector('#staff-entry'))).toContain('现场模式（网格员）');
 });
+
+test('the member updates the phone through WeChat phone verification and changes the employer unit', async () => {
+  const { openPage } = require('../helpers');
+  fakeWx.storage.token = 'tok';
+  const member = { id: 5, name: '张三', member_type: 'in_service', phone_masked: '139****5678', employer_unit: { id: 21, name: '市财政局' }, community: { id: 2, name: '光明社区' } };
+  fakeWx.route('GET', '/api/v1/me', { status: 200, data: { user: { id: 3, roles: [] }, member } });
+  fakeWx.route('GET', '/api/v1/units', { status: 200, data: [{ id: 21, name: '市财政局' }, { id: 22, name: '区教育局' }] });
+  const page = await openPage('pages/profile/profile');
+  fakeWx.route('POST', '/api/v1/me/phone', { status: 200, data: { phone: '13800138000' } });
+  page.querySelector('#phone').dispatchEvent('getphonenumber', { detail: { code: 'phone-code-1' } });
+  await fakeWx.settle();
+  expect(fakeWx.requests.find((r) => r.path === '/api/v1/me/phone').data).toEqual({ code: 'phone-code-1' });
+  expect(fakeWx.toasts()).toContain('手机号已更新');
+  fakeWx.route('PATCH', '/api/v1/me', { status: 200, data: { ...member, employer_unit: { id: 22, name: '区教育局' } } });
+  page.querySelector('#unit-picker').dispatchEvent('change', { detail: { value: 1 } });
+  await fakeWx.settle();
+  expect(fakeWx.requests.find((r) => r.method === 'PATCH').data).toEqual({ employer_unit_id: 22 });
+  expect(textOf(page)).toContain('区教育局');
+});

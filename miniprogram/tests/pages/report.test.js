@@ -124,3 +124,41 @@ test("the server's refusal is shown to the member", async () => {
   expect(fakeWx.toasts()).toContain('隐私保护指引已更新，请重新阅读并同意');
   expect(page.instance.data.submitting).toBe(false);
 });
+
+test('while pending the page says how long approval takes and whom to ask, and the report can be withdrawn', async () => {
+  fakeWx.storage.token = 'tok';
+  serve([{ id: 5, status: 'submitted', community: { id: 1, name: '幸福里社区', address: '幸福路1号' }, building: { name: '3号楼' }, room: '301', submitted_at: '2026-11-23T09:00:00+08:00' }]);
+  const page = await open();
+  expect(textOf(page.querySelector('#pending-hint'))).toContain('3 个工作日');
+  expect(textOf(page.querySelector('#pending-contact'))).toContain('幸福里社区党群服务中心（幸福路1号）');
+  fakeWx.route('POST', '/api/v1/registrations/5/withdraw', () => {
+    serve([{ id: 5, status: 'withdrawn', community: { id: 1, name: '幸福里社区' } }]);
+    return { status: 200, data: { id: 5, status: 'withdrawn' } };
+  });
+  tap(page, '#withdraw');
+  await fakeWx.settle();
+  expect(fakeWx.requests.map((r) => `${r.method} ${r.path}`)).toContain('POST /api/v1/registrations/5/withdraw');
+  expect(page.querySelector('#form')).toBeDefined();
+});
+
+test('an approved member who moves house reports to the new community from the same page', async () => {
+  fakeWx.storage.token = 'tok';
+  serve([{ id: 5, status: 'approved', community: { id: 1, name: '幸福里社区' }, building: { name: '3号楼' }, room: '301', submitted_at: '2026-11-23T09:00:00+08:00' }]);
+  const page = await open();
+  expect(page.querySelector('#form')).toBeUndefined();
+  tap(page, '#move');
+  await fakeWx.settle();
+  expect(textOf(page.querySelector('#form'))).toContain('到新社区报到');
+  expect(textOf(page.querySelector('#moving-hint'))).toContain('原社区的报到即结束');
+});
+
+test('the report tab reloads when shown again, so an approval appears without a restart', async () => {
+  fakeWx.storage.token = 'tok';
+  serve([{ id: 5, status: 'submitted', community: { id: 1, name: '幸福里社区' }, submitted_at: '2026-11-23T09:00:00+08:00' }]);
+  const page = await open();
+  expect(textOf(page.querySelector('#status'))).toContain('待审核');
+  serve([{ id: 5, status: 'approved', community: { id: 1, name: '幸福里社区' }, submitted_at: '2026-11-23T09:00:00+08:00' }]);
+  const { showAgain } = require('../helpers');
+  await showAgain(page);
+  expect(textOf(page.querySelector('#status'))).toContain('已报到');
+});

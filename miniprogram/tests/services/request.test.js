@@ -64,9 +64,9 @@ test('parallel 401s share one login', async () => {
 
 test("the server's Chinese error message is shown as a toast and the promise rejects with its code", async () => {
   fakeWx.storage.token = 't';
-  fakeWx.route('POST', '/api/v1/registrations', { status: 409, data: { code: 'already_registered', message: '你已在本社区报到', details: {} } });
-  await expect(http().post('/registrations', {})).rejects.toMatchObject({ status: 409, code: 'already_registered', message: '你已在本社区报到' });
-  expect(fakeWx.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '你已在本社区报到', icon: 'none' }));
+  fakeWx.route('POST', '/api/v1/registrations', { status: 409, data: { code: 'already_registered', message: '您已在本社区报到', details: {} } });
+  await expect(http().post('/registrations', {})).rejects.toMatchObject({ status: 409, code: 'already_registered', message: '您已在本社区报到' });
+  expect(fakeWx.wx.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '您已在本社区报到', icon: 'none' }));
 });
 
 test('showError: false keeps quiet', async () => {
@@ -130,4 +130,20 @@ test('a 204 answer resolves to null', async () => {
   fakeWx.storage.token = 't';
   fakeWx.route('POST', '/api/v1/auth/logout', { status: 204, data: '' });
   await expect(http().post('/auth/logout')).resolves.toBeNull();
+});
+
+test('request.js and auth.js do not require each other: the re-login is registered at app start', () => {
+  const fs = require('fs');
+  const path = require('path');
+  const source = (f) => fs.readFileSync(path.join(__dirname, '../../services', f), 'utf8');
+  expect(source('request.js')).not.toMatch(/require\(['"]\.\/auth['"]\)/);
+  expect(source('../app.js')).toMatch(/connectServices\(\)/);
+});
+
+test('without a registered re-login a 401 is reported, not retried', async () => {
+  const request = require('../../services/request');
+  request.onUnauthorized(null);
+  fakeWx.route('GET', '/api/v1/me', { status: 401, data: { code: 'unauthorized', message: '请先登录' } });
+  await expect(request.get('/me', { showError: false })).rejects.toMatchObject({ status: 401 });
+  expect(fakeWx.wx.login).not.toHaveBeenCalled();
 });

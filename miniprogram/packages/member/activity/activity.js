@@ -25,12 +25,17 @@ Page({
     return this.load();
   },
 
+  retry() {
+    return this.load();
+  },
+
   async load(options = {}) {
     try {
-      const a = await api.getActivity(this.data.id, options);
+      const a = await api.getActivity(this.data.id, { ...options, showError: false });
+      this.setData({ error: '' });
       this.show(a);
     } catch (e) {
-      // 已提示。
+      this.setData({ error: e.message || '活动加载失败' });
     }
   },
 
@@ -89,6 +94,15 @@ Page({
         }
       },
     });
+  },
+
+  // 转发到微信群：点开的人直接到这个活动的详情页（未登录的会先自动登录）。
+  onShareAppMessage() {
+    const a = this.data.activity || {};
+    return {
+      title: a.title ? `${a.title}（${this.data.time}）` : '社区志愿服务活动',
+      path: `/packages/member/activity/activity?id=${this.data.id}`,
+    };
   },
 
   onClock(e) {

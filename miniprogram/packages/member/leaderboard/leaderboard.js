@@ -30,6 +30,7 @@ Page({
     entries: [],
     me: null,
     unavailable: '',
+    error: '',
   },
 
   onLoad(query = {}) {
@@ -63,9 +64,10 @@ Page({
       return;
     }
     try {
-      const board = await api.leaderboard({ scope: this.data.scope, scopeId, period: this.data.period });
+      const board = await api.leaderboard({ scope: this.data.scope, scopeId, period: this.data.period }, { showError: false });
       this.setData({
         unavailable: '',
+        error: '',
         scopeName: board.scope_name,
         entries: (board.entries || []).map((e, i) => ({
           key: `${e.rank}-${i}`,
@@ -78,7 +80,7 @@ Page({
         })),
         me: board.me
           ? {
-            rank: board.me.rank || '未上榜',
+            rank: board.me.rank || null,
             points: board.me.points,
             hours: format.hoursText(board.me.hours),
             hidden: !!board.me.hidden_from_public,
@@ -86,8 +88,12 @@ Page({
           : null,
       });
     } catch (e) {
-      // 已提示。
+      this.setData({ error: e.message || '榜单加载失败' });
     }
+  },
+
+  onPullDownRefresh() {
+    return this.load().then(() => wx.stopPullDownRefresh());
   },
 
   onScope(e) {

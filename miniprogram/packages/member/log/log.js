@@ -25,11 +25,16 @@ Page({
     if (this.data.loaded) this.load();
   },
 
+  retry() {
+    return this.load();
+  },
+
   async load({ more = false } = {}) {
+    this.setData({ error: '' });
     const page = more ? this.data.page + 1 : 1;
     try {
       const [{ items, pagination }, appeals] = await Promise.all([
-        api.myActivityLog({ page }),
+        api.myActivityLog({ page }, { showError: false }),
         more ? Promise.resolve(null) : api.myAppeals({ loading: false }),
       ]);
       const list = items.map(view);
@@ -44,7 +49,7 @@ Page({
       }
       this.setData(data);
     } catch (e) {
-      this.setData({ loaded: true });
+      this.setData({ loaded: true, error: e.message || '活动记录加载失败' });
     }
   },
 

@@ -17,7 +17,12 @@ Page({
     return this.load();
   },
 
+  retry() {
+    return this.load();
+  },
+
   async load() {
+    this.setData({ error: '' });
     const me = await auth.freshMe();
     const communityId = me && me.member && me.member.community && me.member.community.id;
     try {
@@ -42,7 +47,7 @@ Page({
         loaded: true,
       });
     } catch (e) {
-      this.setData({ loaded: true });
+      this.setData({ loaded: true, error: e.message || '加载失败' });
     }
   },
 

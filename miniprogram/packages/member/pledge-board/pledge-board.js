@@ -6,12 +6,18 @@ Page({
   data: { building: '', year: '', head: '', members: [], loaded: false },
 
   onLoad(query = {}) {
-    return this.load(Number(query.buildingId));
+    this.buildingId = Number(query.buildingId);
+    return this.load(this.buildingId);
+  },
+
+  retry() {
+    return this.load(this.buildingId);
   },
 
   async load(buildingId) {
+    this.setData({ error: '' });
     try {
-      const board = await api.pledgeBoard(buildingId);
+      const board = await api.pledgeBoard(buildingId, { showError: false });
       this.setData({
         building: board.building ? board.building.name : '',
         year: board.year,
@@ -27,7 +33,7 @@ Page({
         loaded: true,
       });
     } catch (e) {
-      this.setData({ loaded: true });
+      this.setData({ loaded: true, error: e.message || '公示栏加载失败' });
     }
   },
 });

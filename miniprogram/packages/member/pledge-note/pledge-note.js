@@ -3,6 +3,26 @@ const api = require('../../../services/api');
 const format = require('../../../utils/format');
 
 const MAX_PHOTOS = 3;
+// 服务端：每张照片 ≤ 3 MB，整个请求 ≤ 8 MB；照片按 base64 放进 JSON（变大约 4/3），
+// 所以每张压缩后不超过 1.8 MB，3 张合计也在 8 MB 以内。
+const MAX_PHOTO_BYTES = 1.8 * 1024 * 1024;
+
+// 压缩到长边约 1280 像素、质量 70；压缩失败（低版本基础库）就用原图，后面再按大小把关。
+function compress(src) {
+  return new Promise((resolve) => {
+    if (typeof wx.compressImage !== 'function') {
+      resolve(src);
+      return;
+    }
+    wx.compressImage({ src, quality: 70, compressedWidth: 1280, success: (res) => resolve(res.tempFilePath), fail: () => resolve(src) });
+  });
+}
+
+function fileSize(filePath) {
+  return new Promise((resolve) => {
+    wx.getFileSystemManager().getFileInfo({ filePath, success: (res) => resolve(res.size), fail: () => resolve(0) });
+  });
+}
 const NOTE_STATUS = { submitted: '待审核', verified: '已核实', returned: '已退回' };
 
 function readBase64(filePath) {
@@ -51,11 +71,22 @@ Page({
       mediaType: ['image'],
       sizeType: ['compressed'],
       sourceType: ['album', 'camera'],
-      success: (res) => {
-        const added = (res.tempFiles || []).map((f) => f.tempFilePath);
-        this.setData({ photos: this.data.photos.concat(added).slice(0, MAX_PHOTOS) });
-      },
+      success: (res) => this.addPhotos((res.tempFiles || []).map((f) => f.tempFilePath)),
     });
+  },
+
+  async addPhotos(paths) {
+    const kept = [];
+    for (const original of paths) {
+      const path = await compress(original);
+      const size = await fileSize(path);
+      if (size > MAX_PHOTO_BYTES) {
+        wx.showToast({ title: `有一张照片太大（约 ${(size / 1024 / 1024).toFixed(1)} MB），请换一张`, icon: 'none', duration: 3000 });
+      } else {
+        kept.push(path);
+      }
+    }
+    this.setData({ photos: this.data.photos.concat(kept).slice(0, MAX_PHOTOS) });
   },
 
   removePhoto(e) {

@@ -3,6 +3,7 @@
 const auth = require('../../../services/auth');
 const api = require('../../../services/api');
 const format = require('../../../utils/format');
+const { confirm } = require('../../../utils/modal');
 
 const CANVAS_ID = '#signature';
 
@@ -41,8 +42,10 @@ Page({
     this.initCanvas();
   },
 
+  // 画布在 wx:if="{{showForm}}" 里：首次渲染（onReady）时通常还不存在，要等 load() 把 showForm 设为真、
+  // 渲染完（setData 的回调）再取节点。每次表单重新出现都重新取，旧节点已随表单销毁。
   initCanvas() {
-    if (typeof wx.createSelectorQuery !== 'function') return;
+    if (!this.data.showForm || typeof wx.createSelectorQuery !== 'function') return;
     wx.createSelectorQuery()
       .select(CANVAS_ID)
       .fields({ node: true, size: true })
@@ -66,6 +69,8 @@ Page({
   },
 
   async load() {
+    this.canvas = null;
+    this.ctx = null;
     const me = await auth.freshMe();
     const communityId = me && me.member && me.member.community && me.member.community.id;
     if (!communityId) {
@@ -99,7 +104,7 @@ Page({
         buildings: open,
         buildingIndex: 0,
         showForm: !!template && open.length > 0,
-      });
+      }, () => this.initCanvas());
     } catch (e) {
       // 已提示。
     }
@@ -193,6 +198,20 @@ Page({
       // 已提示。
     } finally {
       this.setData({ submitting: false });
+    }
+  },
+
+  // 撤回承诺（如搬离了这栋楼）：确认后撤回，楼栋公示栏不再显示。
+  async withdraw(e) {
+    const id = Number(e.currentTarget.dataset.id);
+    const yes = await confirm({ title: '撤回承诺', content: '撤回后楼栋公示栏不再显示您的这份承诺，已有的履诺记录保留。确定撤回吗？', confirmText: '撤回' });
+    if (!yes) return;
+    try {
+      await api.withdrawPledge(id, { loading: '正在撤回' });
+      wx.showToast({ title: '已撤回', icon: 'none' });
+      await this.load();
+    } catch (err) {
+      // 已提示。
     }
   },
 

@@ -12,20 +12,30 @@ const SUMMARY = [
 ];
 
 Page({
-  data: { id: null, summary: [], entries: [], adding: null, hours: '', reason: '', search: '', found: [] },
+  data: { id: null, summary: [], entries: [], adding: null, hours: '', reason: '', search: '', found: [], offline: false, error: '' },
 
   onLoad(query = {}) {
     this.setData({ id: Number(query.id) });
     return this.load();
   },
 
+  // 定时刷新不弹提示：断网时页面顶上显示一次「网络不可用」，网络恢复时立即刷新。
   onShow() {
     if (!this.timer) this.timer = setInterval(() => this.load({ loading: false }), REFRESH_MS);
+    if (!this.onNetwork && wx.onNetworkStatusChange) {
+      this.onNetwork = (res) => {
+        if (res.isConnected) this.load({ loading: false });
+        else this.setData({ offline: true });
+      };
+      wx.onNetworkStatusChange(this.onNetwork);
+    }
   },
 
   onHide() {
     clearInterval(this.timer);
     this.timer = null;
+    if (this.onNetwork && wx.offNetworkStatusChange) wx.offNetworkStatusChange(this.onNetwork);
+    this.onNetwork = null;
   },
 
   onUnload() {
@@ -34,9 +44,11 @@ Page({
 
   async load(options = {}) {
     try {
-      const roster = await api.roster(this.data.id, options);
+      const roster = await api.roster(this.data.id, { ...options, showError: false });
       const summary = roster.summary || {};
       this.setData({
+        offline: false,
+        error: '',
         summary: SUMMARY.map(([key, label]) => ({ key, label, count: summary[key] || 0 })),
         entries: (roster.entries || []).map((e) => ({
           memberId: e.member.id,
@@ -50,7 +62,8 @@ Page({
         })),
       });
     } catch (e) {
-      // 已提示。
+      if (e.code === 'network_error') this.setData({ offline: true });
+      else this.setData({ error: e.message || '花名册加载失败' });
     }
   },
 

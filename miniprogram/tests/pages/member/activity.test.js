@@ -58,3 +58,12 @@ test("the server's refusal to sign up is shown", async () => {
   await fakeWx.settle();
   expect(fakeWx.toasts()).toContain('报名已截止，如需参加请联系社区工作人员');
 });
+
+test('an activity can be forwarded to a WeChat group and opens on its own page', async () => {
+  const { openPage } = require('../../helpers');
+  fakeWx.storage.token = 'tok';
+  fakeWx.route('GET', '/api/v1/activities/7', { status: 200, data: { id: 7, title: '楼道环境清理', status: 'published', starts_at: '2026-11-25T09:00:00+08:00', ends_at: '2026-11-25T11:00:00+08:00' } });
+  const page = await openPage('packages/member/activity/activity', { id: '7' });
+  expect(page.querySelector('#share')).toBeDefined();
+  expect(page.instance.onShareAppMessage()).toEqual({ title: '楼道环境清理（2026-11-25 09:00–11:00）', path: '/packages/member/activity/activity?id=7' });
+});

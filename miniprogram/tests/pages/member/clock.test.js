@@ -1,4 +1,4 @@
-const { renderPage, textOf, tap } = require('../../helpers');
+const { openPage, textOf, tap } = require('../../helpers');
 const clock = require('../../../services/clock');
 
 function member(consent) {
@@ -8,10 +8,12 @@ function member(consent) {
 async function open(query, consent = true) {
   fakeWx.storage.token = 'tok';
   fakeWx.route('GET', '/api/v1/me', member(consent));
-  const page = renderPage('packages/member/clock/clock');
-  page.instance.onLoad(query);
-  await fakeWx.settle();
-  return page;
+  fakeWx.storage.privacy_agreed_version = '2026-11';
+  return openPage('packages/member/clock/clock', query);
+}
+
+function logEntry(state, attendance = null) {
+  return { status: 200, data: [{ activity: { id: 7, title: '楼道环境清理' }, state, attendance }] };
 }
 
 test('scan codes: a raw code, a scene= path and an encoded scene all give the code and its activity', () => {
@@ -35,7 +37,7 @@ test('scanning the on-site code clocks in and shows a clear success', async () =
   const result = textOf(page.querySelector('#result'));
   expect(result).toContain('签到成功');
   expect(result).toContain('2026-11-25 07:31 · 扫码签到');
-  expect(result).toContain('活动结束时记得签退');
+  expect(result).toContain('活动结束时再扫一次现场签到码即可签退');
 });
 
 test('without an activity id the scanned code tells which activity it is for', async () => {
@@ -94,4 +96,67 @@ test('a denied location permission falls back to the QR path', async () => {
   expect(textOf(page.querySelector('#result'))).toContain('没有获得位置权限');
   expect(page.querySelector('#scan-instead')).toBeDefined();
   expect(fakeWx.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+});
+
+test('scanning from the list at an activity the member has clocked in to asks, then clocks out', async () => {
+  const page = await open({});
+  expect(textOf(page.querySelector('#choose'))).toContain('扫码签到 / 签退');
+  fakeWx.route('GET', '/api/v1/me/activity-log', logEntry('clocked_in', { clock_in_at: '2026-11-25T09:02:00+08:00' }));
+  fakeWx.route('POST', '/api/v1/activities/7/clock-out', { status: 200, data: { id: 1, status: 'clocked_out', clock_out_at: '2026-11-25T11:05:00+08:00' } });
+  fakeWx.wx.scanCode.mockImplementation((o) => setTimeout(() => o.success({ result: '7.k2x1.abcdefghijklmnop' })));
+  tap(page, '#scan');
+  await fakeWx.settle();
+  expect(fakeWx.wx.showModal.mock.calls[0][0].content).toContain('您已在 09:02 签到');
+  const posts = fakeWx.requests.filter((r) => r.method === 'POST').map((r) => r.path);
+  expect(posts).toEqual(['/api/v1/activities/7/clock-out']);
+  expect(textOf(page.querySelector('#result'))).toContain('签退成功');
+});
+
+test('scanning from the list at an activity not yet clocked in to clocks in; declining the clock-out sends nothing', async () => {
+  const page = await open({});
+  fakeWx.route('GET', '/api/v1/me/activity-log', logEntry('signed_up'));
+  fakeWx.route('POST', '/api/v1/activities/7/clock-in', { status: 200, data: { id: 1, status: 'clocked_in', clock_in_at: '2026-11-25T09:02:00+08:00' } });
+  fakeWx.wx.scanCode.mockImplementation((o) => setTimeout(() => o.success({ result: '7.k2x1.abcdefghijklmnop' })));
+  tap(page, '#scan');
+  await fakeWx.settle();
+  expect(fakeWx.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['/api/v1/activities/7/clock-in']);
+  expect(textOf(page.querySelector('#result'))).toContain('签到成功');
+  page.instance.again();
+  fakeWx.route('GET', '/api/v1/me/activity-log', logEntry('clocked_in', { clock_in_at: '2026-11-25T09:02:00+08:00' }));
+  fakeWx.wx.showModal.mockImplementation((o) => setTimeout(() => o.success({ confirm: false, cancel: true })));
+  tap(page, '#scan');
+  await fakeWx.settle();
+  expect(fakeWx.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  expect(page.querySelector('#result')).toBeUndefined();
+});
+
+test('an activity already clocked out says so and sends nothing', async () => {
+  const page = await open({});
+  fakeWx.route('GET', '/api/v1/me/activity-log', logEntry('clocked_out', { clock_in_at: '2026-11-25T09:02:00+08:00', clock_out_at: '2026-11-25T11:00:00+08:00' }));
+  fakeWx.wx.scanCode.mockImplementation((o) => setTimeout(() => o.success({ result: '7.k2x1.abcdefghijklmnop' })));
+  tap(page, '#scan');
+  await fakeWx.settle();
+  expect(textOf(page.querySelector('#result'))).toContain('您已签退');
+  expect(fakeWx.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+});
+
+test("WeChat's own scan opens the page with scene or q and clocks at once", async () => {
+  fakeWx.route('GET', '/api/v1/me/activity-log', logEntry('signed_up'));
+  fakeWx.route('POST', '/api/v1/activities/7/clock-in', { status: 200, data: { id: 1, status: 'clocked_in', clock_in_at: '2026-11-25T09:02:00+08:00' } });
+  const page = await open({ q: encodeURIComponent('https://party.example.cn/clock?scene=7.k2x1.abcdefghijklmnop') });
+  expect(fakeWx.wx.scanCode).not.toHaveBeenCalled();
+  expect(fakeWx.requests.find((r) => r.method === 'POST').data).toEqual({ method: 'qr', code: '7.k2x1.abcdefghijklmnop' });
+  expect(textOf(page.querySelector('#result'))).toContain('签到成功');
+  expect(clock.codeFromLaunch({ scene: encodeURIComponent('7.k2x1.abcd') })).toBe('7.k2x1.abcd');
+  expect(clock.codeFromLaunch({ q: encodeURIComponent('https://example.cn/other') })).toBe('');
+});
+
+test('opened by a scan before agreeing to the privacy notice, the member goes to login and comes back', async () => {
+  fakeWx.storage.token = 'tok';
+  const { openPage: openRaw } = require('../../helpers');
+  await openRaw('packages/member/clock/clock', { scene: '7.k2x1.abcd' });
+  const url = fakeWx.wx.reLaunch.mock.calls[0][0].url;
+  expect(url).toMatch(/^\/pages\/login\/login\?redirect=/);
+  expect(decodeURIComponent(url.split('redirect=')[1])).toBe('/packages/member/clock/clock?scene=7.k2x1.abcd');
+  expect(fakeWx.requests).toHaveLength(0);
 });

@@ -27,15 +27,19 @@ test('signing a pledge: choose items, sign on the canvas, the PNG is exported an
   tap(page, '#submit');
   await fakeWx.settle();
   expect(fakeWx.toasts()).toContain('请在签名区手写签名');
-  // 手写：触摸开始、移动
-  page.instance.canvas = { id: 'canvas-node' };
+  // 手写：在页面上渲染出来的画布上触摸开始、移动（画布节点由页面自己从渲染结果里取，测试不塞）
+  expect(page.querySelector('#signature')).toBeDefined();
   page.instance.onSignStart({ touches: [{ x: 10, y: 10 }] });
   page.instance.onSignMove({ touches: [{ x: 40, y: 30 }] });
   expect(page.instance.data.hasSignature).toBe(true);
+  const node = fakeWx.canvases.get('signature');
+  expect(node).toBeDefined();
+  expect(node.ops).toEqual(expect.arrayContaining([['moveTo', 10, 10], ['lineTo', 40, 30], ['stroke']]));
   fakeWx.route('POST', '/api/v1/pledges', { status: 201, data: { id: 16, status: 'active' } });
   tap(page, '#submit');
   await fakeWx.settle();
-  expect(fakeWx.wx.canvasToTempFilePath.mock.calls[0][0]).toMatchObject({ canvas: { id: 'canvas-node' }, fileType: 'png' });
+  expect(fakeWx.toasts()).not.toContain('签名保存失败，请重新签名');
+  expect(fakeWx.wx.canvasToTempFilePath.mock.calls[0][0]).toMatchObject({ canvas: node, fileType: 'png' });
   const post = fakeWx.requests.find((r) => r.method === 'POST');
   expect(post.data).toEqual({ template_id: 4, building_id: 39, items: ['环境卫生', '邻里帮扶'], own_words: '', signature_png_base64: 'b64:wxfile://signature.png' });
   expect(fakeWx.toasts()).toContain('承诺书已签署');
@@ -67,12 +71,13 @@ test('a fulfilment note with a photo is sent as base64', async () => {
   expect(textOf(page.querySelector('#history'))).toContain('退回原因：照片不清楚');
   tap(page, '#add-photo');
   await fakeWx.settle();
-  expect(page.instance.data.photos).toEqual(['wxfile://photo-1.jpg']);
+  expect(page.instance.data.photos).toEqual(['wxfile://photo-1-compressed.jpg']);
+  expect(fakeWx.wx.compressImage.mock.calls[0][0]).toMatchObject({ src: 'wxfile://photo-1.jpg', quality: 70 });
   page.querySelector('#content').dispatchEvent('input', { detail: { value: '清理了3单元楼道堆物' } });
   fakeWx.route('POST', '/api/v1/pledges/16/notes', { status: 201, data: { id: 4 } });
   tap(page, '#submit');
   await fakeWx.settle();
-  expect(fakeWx.requests.find((r) => r.method === 'POST').data).toEqual({ content: '清理了3单元楼道堆物', photos: ['b64:wxfile://photo-1.jpg'] });
+  expect(fakeWx.requests.find((r) => r.method === 'POST').data).toEqual({ content: '清理了3单元楼道堆物', photos: ['b64:wxfile://photo-1-compressed.jpg'] });
   expect(fakeWx.toasts()).toContain('已提交，等待社区核实');
 });
 
@@ -96,4 +101,24 @@ test('party day: a member who missed it books a make-up session', async () => {
   tap(page, '#cancel-5');
   await fakeWx.settle();
   expect(fakeWx.requests.map((r) => `${r.method} ${r.path}`)).toContain('DELETE /api/v1/makeup-sessions/5/booking');
+});
+
+test('a photo still too big after compression is refused with its size, before any upload', async () => {
+  fakeWx.route('GET', '/api/v1/pledge-notes/mine', { status: 200, data: [] });
+  const page = await open('packages/member/pledge-note/pledge-note', { pledgeId: '16' });
+  fakeWx.fileSizes['wxfile://photo-1-compressed.jpg'] = 5 * 1024 * 1024;
+  tap(page, '#add-photo');
+  await fakeWx.settle();
+  expect(page.instance.data.photos).toEqual([]);
+  expect(fakeWx.toasts()).toContain('有一张照片太大（约 5.0 MB），请换一张');
+});
+
+test('a signed pledge can be withdrawn after a confirmation', async () => {
+  servePledge([{ id: 16, year: 2026, status: 'active', building: { id: 38, name: '18号楼' }, items: ['环境卫生'], own_words: '', signed_at: '2026-11-23T17:34:53+08:00' }]);
+  const page = await open('packages/member/pledge/pledge');
+  fakeWx.route('POST', '/api/v1/pledges/16/withdraw', { status: 200, data: { id: 16, status: 'withdrawn' } });
+  tap(page, '#withdraw-16');
+  await fakeWx.settle();
+  expect(fakeWx.wx.showModal.mock.calls[0][0].title).toBe('撤回承诺');
+  expect(fakeWx.requests.map((r) => `${r.method} ${r.path}`)).toContain('POST /api/v1/pledges/16/withdraw');
 });

@@ -79,3 +79,46 @@ test('leaderboards: community, building and unit with my rank', async () => {
   await fakeWx.settle();
   expect(fakeWx.requests[fakeWx.requests.length - 1].query.period).toBe('all');
 });
+
+test('points: the ledger names rules in Chinese (no raw keys, no 冲正) and the rules can be opened', async () => {
+  fakeWx.route('GET', '/api/v1/points/me', { status: 200, data: { year: 2026, stars: 0, periods: [] } });
+  fakeWx.route('GET', '/api/v1/points/me/entries', { status: 200, data: [
+    { id: 1, amount: 15, hours: '1.5', rule_key: 'hours:environment', revision: 1, reason: null, earned_on: '2026-11-09' },
+    { id: 2, amount: -5, rule_key: 'manual:*', revision: 2, reason: '冲正：重复加分', earned_on: '2026-11-10' },
+  ] });
+  fakeWx.route('GET', '/api/v1/points/rules', { status: 200, data: [{ id: 3, kind: 'hours', category: '*', points: 10, daily_cap: 40, monthly_cap: null, effective_from: '2026-01-01' }] });
+  const page = await open('packages/member/points/points');
+  const entries = textOf(page.querySelector('#entries'));
+  expect(entries).toContain('志愿服务时长（环境整治）');
+  expect(entries).toContain('更正：社区加减分：更正：重复加分');
+  expect(entries).not.toMatch(/hours:|manual:|冲正/);
+  tap(page, '#toggle-rules');
+  await fakeWx.settle();
+  expect(fakeWx.requests.find((r) => r.path === '/api/v1/points/rules').query.community_id).toBe('2');
+  expect(textOf(page.querySelector('#rule-3'))).toContain('志愿服务时长：每小时 10 分');
+  expect(textOf(page.querySelector('#rule-3'))).toContain('每天最多 40 分');
+});
+
+test('points: a failed load says so with a retry, not an empty ledger', async () => {
+  fakeWx.route('GET', '/api/v1/points/me', { status: 500, data: { code: 'internal', message: '服务暂时不可用，请稍后再试' } });
+  const page = await open('packages/member/points/points');
+  expect(textOf(page)).toContain('没有加载成功');
+  expect(textOf(page)).not.toContain('暂无积分记录');
+  fakeWx.route('GET', '/api/v1/points/me', { status: 200, data: { year: 2026, stars: 1, periods: [] } });
+  fakeWx.route('GET', '/api/v1/points/me/entries', { status: 200, data: [] });
+  tap(page, '#load-state >>> #retry');
+  await fakeWx.settle();
+  expect(textOf(page.querySelector('#stars'))).toContain('★');
+});
+
+test('activity log: a failed load says so and retries; it is not shown as an empty record', async () => {
+  fakeWx.route('GET', '/api/v1/me/activity-log', { fail: 'request:fail timeout' });
+  fakeWx.route('GET', '/api/v1/me/appeals', { status: 200, data: [] });
+  const page = await open('packages/member/log/log');
+  expect(textOf(page)).toContain('网络不可用');
+  expect(page.querySelector('#empty')).toBeUndefined();
+  fakeWx.route('GET', '/api/v1/me/activity-log', { status: 200, data: [] });
+  tap(page, '#load-state >>> #retry');
+  await fakeWx.settle();
+  expect(textOf(page.querySelector('#empty'))).toContain('还没有活动记录');
+});

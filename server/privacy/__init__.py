@@ -1,0 +1,1 @@
+"""A member's rights over their personal information: see, copy, correct, delete, withdraw."""
