@@ -89,9 +89,11 @@ def _register_blueprints() -> None:
     from server.places import routes as places
     from server.pledges import routes as pledges
     from server.points import routes as points
+    from server.statistics import routes as statistics
 
     for module in (health, auth, members, activities, points, pledges, notices, console,
-                   places, imports, audit, feedback_sheets):
+                   places, imports, audit, feedback_sheets,
+                   statistics):
         api.register_blueprint(module.blp)
 
 

@@ -560,3 +560,30 @@ def feedback_sheets_clause(principal: Principal) -> sa.ColumnElement[bool]:
         clauses.append(sa.and_(FeedbackSheet.employer_unit_id.in_(principal.unit_ids()),
                                FeedbackSheet.status.in_(SHEET_RECEIVED)))
     return sa.or_(*clauses) if clauses else sa.false()
+
+
+# ==== secretaries (issue 16): statistics (数据统计)
+
+
+def statistics_communities(principal: Principal, scope: str,
+                           scope_id: int) -> tuple[str, dict[int, str]]:
+    """(the place's name, {community id: name}) whose statistics the caller reads: a community
+    its managers (and its street's admins), a street its admins (and its district's); else 404."""
+    from server.members.models import Street
+
+    if scope == "community":
+        if scope_id not in principal.community_ids(COMMUNITY_MANAGERS) | admin_community_ids(
+                principal):
+            raise not_found("社区")
+        community = db.session.get(Community, scope_id)
+        if community is None:
+            raise not_found("社区")
+        return community.name, {community.id: community.name}
+    if scope == "street":
+        street = db.session.get(Street, scope_id)
+        if street is None or scope_id not in admin_street_ids(principal):
+            raise not_found("街道")
+        rows = db.session.execute(sa.select(Community.id, Community.name)
+                                  .where(Community.street_id == scope_id))
+        return street.name, dict(rows.all())
+    raise not_found("统计范围")
