@@ -11,6 +11,7 @@ const pages = {
   imports: () => import('../pages/imports/ImportsPage.vue'),
   audit: () => import('../pages/audit/AuditPage.vue'),
   feedback: () => import('../pages/feedback/FeedbackSheetsPage.vue'),
+  statistics: () => import('../pages/statistics/StatisticsPage.vue'),
   sessions: () => import('../pages/sessions/SessionsPage.vue'),
 };
 

@@ -43,6 +43,13 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'unit_secretary'],
   },
   {
+    path: '/statistics',
+    name: 'statistics',
+    title: '数据统计',
+    icon: 'chart-bar',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
     path: '/sessions',
     name: 'sessions',
     title: '登录设备',
