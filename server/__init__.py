@@ -81,6 +81,7 @@ def _register_blueprints() -> None:
     from server.activities import routes as activities
     from server.audit import routes as audit
     from server.auth import routes as auth
+    from server.boards import routes as boards
     from server.console import routes as console
     from server.feedback_sheets import routes as feedback_sheets
     from server.imports import routes as imports
@@ -93,7 +94,7 @@ def _register_blueprints() -> None:
 
     for module in (health, auth, members, activities, points, pledges, notices, console,
                    places, imports, audit, feedback_sheets,
-                   statistics):
+                   statistics, boards):
         api.register_blueprint(module.blp)
 
 

@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "feedback_sheet.send": "送达反馈单",
     "feedback_sheet.remind": "催办反馈单回执",
     "feedback_sheet.acknowledge": "回执反馈单",
+    "export.leaderboard": "导出先锋榜",
     "pledge_template.create": "新建承诺书模板",
     "pledge_template.update": "修改承诺书模板",
     "pledge_note.verify": "核实履诺记录",
