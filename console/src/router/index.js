@@ -12,6 +12,7 @@ const pages = {
   audit: () => import('../pages/audit/AuditPage.vue'),
   feedback: () => import('../pages/feedback/FeedbackSheetsPage.vue'),
   statistics: () => import('../pages/statistics/StatisticsPage.vue'),
+  boards: () => import('../pages/boards/BoardsPage.vue'),
   sessions: () => import('../pages/sessions/SessionsPage.vue'),
 };
 

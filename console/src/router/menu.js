@@ -43,6 +43,13 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'unit_secretary'],
   },
   {
+    path: '/boards',
+    name: 'boards',
+    title: '先锋榜',
+    icon: 'chart-bubble',
+    roles: ['street_admin', 'community_secretary', 'community_staff', 'unit_secretary'],
+  },
+  {
     path: '/statistics',
     name: 'statistics',
     title: '数据统计',
