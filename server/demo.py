@@ -73,6 +73,10 @@ def seed(log: Log = print) -> dict[str, str]:
         _get_or_create(EmployerUnit, {"party_org_name": org, "street_id": street.id}, name=name)
         for name, org in UNITS
     ]
+    # a demo database made before districts existed gets them too
+    street.district_id = street.district_id or district.id
+    for unit in units:
+        unit.street_id = unit.street_id or street.id
     communities, buildings_by_community = [], {}
     for c_index, (name, address) in enumerate(COMMUNITIES, start=1):
         community = _get_or_create(Community, {"address": address}, street_id=street.id, name=name)

@@ -32,6 +32,14 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "console"
 HERE = Path(__file__).resolve().parent
 TIMEOUT_MS = 15_000
+NO_ANIMATIONS = """
+document.addEventListener('DOMContentLoaded', () => {
+  const style = document.createElement('style');
+  style.textContent = '*, *::before, *::after { transition: none !important;'
+    + ' animation-duration: 0s !important; animation-delay: 0s !important; }';
+  document.head.appendChild(style);
+});
+"""
 
 
 def pytest_collection_modifyitems(items):
@@ -121,6 +129,8 @@ def _new_context(chromium, url):
         accept_downloads=True,
     )
     context.set_default_timeout(TIMEOUT_MS)
+    # no transitions: Playwright waits for each element to stop moving before it clicks
+    context.add_init_script(NO_ANIMATIONS)
     return context
 
 

@@ -7,6 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
+from server.extensions import db
+from server.members.models import District
 from tests.conftest import Role
 from tests.console_ui.ui import choose, dialog, field, popconfirm, row, save
 
@@ -101,3 +103,31 @@ def test_staff_of_another_community_see_none_of_this_communitys_places(
     # asking for community 1's grids directly is answered as if they did not exist
     answer = page.request.get(f"/api/v1/org/grids?community_id={other['id']}")
     assert answer.status in (403, 404) or answer.json() == []
+
+
+def test_a_district_admin_creates_a_street_and_its_first_community(
+    page, org, make_staff, console_as, shot
+):
+    district = District(name="和平区")
+    db.session.add(district)
+    db.session.commit()
+    make_staff("district", Role.DISTRICT_ADMIN, district_id=district.id)
+    console_as(page, "district")
+
+    streets = page.get_by_test_id("panel-streets")
+    expect(streets).to_contain_text("还没有街道")  # 测试街道 belongs to no district of theirs
+    streets.get_by_role("button", name="新建街道").click()
+    expect(field(dialog(page), "所属区")).to_have_value("和平区")
+    field(dialog(page), "街道名称").fill("新华街道")
+    save(page)
+    expect(row(streets, "新华街道")).to_contain_text("和平区")
+    shot(page, "streets")
+
+    page.get_by_text("社区", exact=True).first.click()
+    communities = page.get_by_test_id("panel-communities")
+    communities.get_by_role("button", name="新建社区").click()
+    expect(field(dialog(page), "所属街道")).to_have_value("新华街道")
+    field(dialog(page), "社区名称").fill("新华社区")
+    save(page)
+    expect(row(communities, "新华社区")).to_contain_text("新华街道")
+    expect(communities.locator("tbody tr")).to_have_count(1)
