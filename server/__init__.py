@@ -96,6 +96,7 @@ def _register_blueprints() -> None:
                    places, imports, audit, feedback_sheets,
                    statistics, boards):
         api.register_blueprint(module.blp)
+    api.register_blueprint(feedback_sheets.appraisal_blp)
 
 
 def _register_member_rights(app: Flask) -> None:

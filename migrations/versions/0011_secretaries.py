@@ -1,4 +1,4 @@
-"""secretaries: feedback sheets sent and acknowledged (反馈单)
+"""secretaries: feedback sheets sent and acknowledged (反馈单), appraisal thresholds and grades
 
 Revision ID: 0011_secretaries
 Revises: 0008_console
@@ -46,9 +46,40 @@ def upgrade():
     with op.batch_alter_table('feedback_sheets', schema=None) as batch_op:
         batch_op.create_index('ix_feedback_sheets_community_period', ['community_id', 'period'], unique=False)
         batch_op.create_index(batch_op.f('ix_feedback_sheets_employer_unit_id'), ['employer_unit_id'], unique=False)
+    op.create_table('appraisal_thresholds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scope_type', sa.String(length=10), nullable=False),
+    sa.Column('scope_id', sa.Integer(), nullable=False),
+    sa.Column('excellent_points', sa.Integer(), nullable=False),
+    sa.Column('qualified_points', sa.Integer(), nullable=False),
+    sa.Column('basic_points', sa.Integer(), nullable=False),
+    sa.Column('updated_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['updated_by_user_id'], ['users.id'], name=op.f('fk_appraisal_thresholds_updated_by_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appraisal_thresholds')),
+    sa.UniqueConstraint('scope_type', 'scope_id', name=op.f('uq_appraisal_thresholds_scope_type_scope_id'))
+    )
+    op.create_table('appraisal_grades',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=8), nullable=False),
+    sa.Column('grade', sa.String(length=12), nullable=False),
+    sa.Column('suggested', sa.String(length=12), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=True),
+    sa.Column('set_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('set_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_appraisal_grades_member_id_members')),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_appraisal_grades_community_id_communities')),
+    sa.ForeignKeyConstraint(['set_by_user_id'], ['users.id'], name=op.f('fk_appraisal_grades_set_by_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appraisal_grades')),
+    sa.UniqueConstraint('member_id', 'community_id', 'period', name=op.f('uq_appraisal_grades_member_id_community_id_period'))
+    )
 
 
 def downgrade():
+    op.drop_table('appraisal_grades')
+    op.drop_table('appraisal_thresholds')
     with op.batch_alter_table('feedback_sheets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_sheets_employer_unit_id'))
         batch_op.drop_index('ix_feedback_sheets_community_period')

@@ -65,6 +65,8 @@ ACTION_LABELS = {
     "feedback_sheet.remind": "催办反馈单回执",
     "feedback_sheet.acknowledge": "回执反馈单",
     "export.leaderboard": "导出先锋榜",
+    "appraisal.grade": "评定考核等次",
+    "appraisal.thresholds": "设置评议分数线",
     "pledge_template.create": "新建承诺书模板",
     "pledge_template.update": "修改承诺书模板",
     "pledge_note.verify": "核实履诺记录",

@@ -587,3 +587,18 @@ def statistics_communities(principal: Principal, scope: str,
                                   .where(Community.street_id == scope_id))
         return street.name, dict(rows.all())
     raise not_found("统计范围")
+
+
+def appraisal_threshold_place(principal: Principal, scope: str, scope_id: int, *,
+                              write: bool) -> None:
+    """Appraisal thresholds (评议分数线): a community's are set by its secretary (and read by its
+    managers), a street's by its admins; else 404."""
+    if scope == "community":
+        roles = (Role.COMMUNITY_SECRETARY,) if write else COMMUNITY_MANAGERS
+        if scope_id in principal.community_ids(roles) and \
+                db.session.get(Community, scope_id) is not None:
+            return
+        raise not_found("社区")
+    if scope == "street" and scope_id in admin_street_ids(principal):
+        return
+    raise not_found("街道")

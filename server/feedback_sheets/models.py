@@ -53,3 +53,48 @@ class FeedbackSheet(db.Model):
         sa.UniqueConstraint("community_id", "employer_unit_id", "period"),
         sa.Index("ix_feedback_sheets_community_period", "community_id", "period"),
     )
+
+
+class Grade(enum.StrEnum):
+    EXCELLENT = "excellent"
+    QUALIFIED = "qualified"
+    BASIC = "basic"
+    UNQUALIFIED = "unqualified"
+
+
+GRADE_LABELS = {Grade.EXCELLENT: "优秀", Grade.QUALIFIED: "合格", Grade.BASIC: "基本合格",
+                Grade.UNQUALIFIED: "不合格"}
+
+
+class AppraisalThresholds(db.Model):
+    """评议 thresholds of a street or a community: the year's points for each grade."""
+
+    __tablename__ = "appraisal_thresholds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_type: Mapped[str] = mapped_column(sa.String(10))  # street | community
+    scope_id: Mapped[int] = mapped_column(sa.Integer)
+    excellent_points: Mapped[int] = mapped_column(sa.Integer)
+    qualified_points: Mapped[int] = mapped_column(sa.Integer)
+    basic_points: Mapped[int] = mapped_column(sa.Integer)
+    updated_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("scope_type", "scope_id"),)
+
+
+class AppraisalGrade(db.Model):
+    """The secretary's final grade of a member for a period, with the reason when it differs
+    from the suggestion. Changing thresholds re-suggests; it never touches a final grade."""
+
+    __tablename__ = "appraisal_grades"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"))
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    period: Mapped[str] = mapped_column(sa.String(8))
+    grade: Mapped[str] = mapped_column(sa.String(12))
+    suggested: Mapped[str] = mapped_column(sa.String(12))  # the suggestion when it was set
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+    set_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("member_id", "community_id", "period"),)

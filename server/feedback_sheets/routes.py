@@ -6,19 +6,26 @@ from flask_smorest import Blueprint
 
 from server.auth.scope import current_principal
 from server.excel import XLSX_BODY, XLSX_MIMETYPE, xlsx_response
-from server.feedback_sheets import service
+from server.feedback_sheets import appraisal, service
 from server.feedback_sheets.schemas import (
     GeneratedSchema,
     GenerateInSchema,
+    GradeInSchema,
+    GradeSchema,
     SheetCommentInSchema,
     SheetCommentSchema,
     SheetDetailSchema,
     SheetQuerySchema,
     SheetSchema,
+    ThresholdsInSchema,
+    ThresholdsQuerySchema,
+    ThresholdsSchema,
 )
 
 blp = Blueprint("feedback_sheets", __name__, url_prefix="/api/v1/feedback-sheets",
                 description="反馈单：签发、送达与回执")
+appraisal_blp = Blueprint("appraisal", __name__, url_prefix="/api/v1/appraisal",
+                          description="评议：分数线与评定等次")
 SHEET = "/<int:sheet_id>"
 
 
@@ -89,3 +96,30 @@ def remind(sheet_id):
 def acknowledge(sheet_id):
     """回执: the unit's secretary confirms receipt."""
     return service.acknowledge(current_principal(), sheet_id)
+
+
+@blp.route(f"{SHEET}/grades/<int:member_id>", methods=["PUT"])
+@blp.arguments(GradeInSchema)
+@blp.response(200, GradeSchema)
+def grade(body, sheet_id, member_id):
+    """评议: the final grade of one member of a draft sheet (a reason when it differs from the
+    suggested grade)."""
+    return service.grade_member(current_principal(), sheet_id, member_id, body["grade"],
+                                body["reason"])
+
+
+@appraisal_blp.route("/thresholds", methods=["GET"])
+@appraisal_blp.arguments(ThresholdsQuerySchema, location="query")
+@appraisal_blp.response(200, ThresholdsSchema)
+def thresholds(query):
+    """The points thresholds of the suggested grades for a community or street."""
+    return appraisal.get_thresholds(current_principal(), query["scope"], query["scope_id"])
+
+
+@appraisal_blp.route("/thresholds", methods=["PUT"])
+@appraisal_blp.arguments(ThresholdsQuerySchema, location="query")
+@appraisal_blp.arguments(ThresholdsInSchema)
+@appraisal_blp.response(200, ThresholdsSchema)
+def set_thresholds(query, body):
+    """Set them (suggestions follow at once; final grades stay as set)."""
+    return appraisal.set_thresholds(current_principal(), query["scope"], query["scope_id"], body)

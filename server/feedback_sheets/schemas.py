@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.feedback_sheets.models import SheetStatus
+from server.feedback_sheets.models import Grade, SheetStatus
 from server.points.schemas import FeedbackRowSchema
 from server.schemas import LocalDateTime, StrictSchema
 
@@ -60,9 +60,48 @@ class SheetSchema(Schema):
     reminded_today = fields.Boolean()
 
 
+class SheetRowSchema(FeedbackRowSchema):
+    suggested_grade = fields.String(metadata={"description": "excellent | qualified | basic | "
+                                                             "unqualified, from the points"})
+    suggested_grade_label = fields.String()
+    final_grade = fields.String(allow_none=True)
+    final_grade_label = fields.String(allow_none=True)
+    grade_reason = fields.String(allow_none=True)
+
+
 class SheetDetailSchema(SheetSchema):
     editable = fields.Boolean(metadata={"description": "the caller may write 评语 now"})
-    rows = fields.List(fields.Nested(FeedbackRowSchema))
+    rows = fields.List(fields.Nested(SheetRowSchema))
+
+
+class GradeInSchema(StrictSchema):
+    grade = fields.String(required=True, validate=validate.OneOf([g.value for g in Grade]))
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class GradeSchema(Schema):
+    member_id = fields.Integer()
+    grade = fields.String()
+    suggested_grade = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class ThresholdsQuerySchema(StrictSchema):
+    scope = fields.String(required=True, validate=validate.OneOf(["community", "street"]))
+    scope_id = fields.Integer(required=True)
+
+
+class ThresholdsInSchema(StrictSchema):
+    excellent_points = fields.Integer(required=True, validate=validate.Range(min=0))
+    qualified_points = fields.Integer(required=True, validate=validate.Range(min=0))
+    basic_points = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class ThresholdsSchema(Schema):
+    set_by = fields.String(metadata={"description": "community | street | default"})
+    excellent_points = fields.Integer()
+    qualified_points = fields.Integer()
+    basic_points = fields.Integer()
 
 
 class GeneratedSchema(Schema):

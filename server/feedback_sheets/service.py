@@ -23,6 +23,7 @@ from server.auth.scope import (
 )
 from server.errors import conflict, invalid, not_found
 from server.extensions import db
+from server.feedback_sheets.appraisal import set_grade, with_grades
 from server.feedback_sheets.models import STATUS_LABELS, FeedbackSheet, SheetStatus
 from server.members.models import Community, EmployerUnit, Member
 from server.points.feedback import _rows_for
@@ -61,7 +62,7 @@ def _in_sheet(sheet: FeedbackSheet) -> sa.ColumnElement[bool]:
 def _live_rows(sheet: FeedbackSheet) -> list[dict[str, Any]]:
     members = list(db.session.scalars(
         sa.select(Member).where(_in_sheet(sheet)).order_by(Member.id)))
-    return _rows_for(members, sheet.period)
+    return with_grades(_rows_for(members, sheet.period), sheet.community_id, sheet.period)
 
 
 def _frozen(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -219,6 +220,20 @@ def write_comment(principal: Principal, sheet_id: int, member_id: int,
               after={"member_id": member.id, "comment": comment})
     db.session.flush()
     return {"member_id": member.id, "comment": comment}
+
+
+def grade_member(principal: Principal, sheet_id: int, member_id: int, grade: str,
+                 reason: str | None) -> dict[str, Any]:
+    """评议: the final grade of one member of a draft sheet (a reason when it differs from the
+    suggestion)."""
+    sheet = _sheet(principal, sheet_id, write=True)
+    if sheet.status != SheetStatus.DRAFT:
+        raise conflict("feedback_sheet_not_draft", "反馈单已签发，不能再修改评议等次")
+    row = next((r for r in _live_rows(sheet) if r["member_id"] == member_id), None)
+    if row is None:
+        raise not_found("党员")
+    return set_grade(principal, sheet.community_id, member_id, sheet.period, row["points"],
+                     grade, reason)
 
 
 def _step(principal: Principal, sheet: FeedbackSheet, action: str, to: SheetStatus,
