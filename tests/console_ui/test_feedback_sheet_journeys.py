@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.conftest import Role
-from tests.console_ui.ui import popconfirm, row
+from tests.console_ui.ui import choose, popconfirm, row
 
 SHEETS = "/api/v1/feedback-sheets"
 
@@ -47,6 +47,12 @@ def test_a_quarters_sheets_go_from_the_community_to_the_unit_and_back(
     detail.get_by_test_id(f"comment-{zhang}").locator("textarea").fill("积极参加环境整治，表现突出")
     detail.get_by_test_id(f"save-comment-{zhang}").click()
     expect(page.get_by_text("已保存张三的评语")).to_be_visible()
+    # 评议: no points this quarter suggests 不合格; the secretary grades 合格 and says why
+    grade = detail.get_by_test_id(f"grade-{zhang}")
+    expect(grade).to_contain_text("建议：不合格")
+    page.once("dialog", lambda dialog: dialog.accept("参加防汛值守，表现良好"))
+    choose(page, grade.locator(".t-select"), "合格")
+    expect(grade).to_contain_text("理由：参加防汛值守，表现良好")
     shot(page, "commenting")
     detail.get_by_test_id("sign-sheet").click()
     popconfirm(page)
@@ -88,6 +94,7 @@ def test_a_quarters_sheets_go_from_the_community_to_the_unit_and_back(
     row(unit_table, "社区1").get_by_text("查看").click()
     unit_detail = unit_page.get_by_test_id("sheet-detail")
     expect(unit_detail).to_contain_text("积极参加环境整治，表现突出")
+    expect(unit_detail.get_by_test_id(f"grade-{zhang}")).to_contain_text("合格")
     with unit_page.expect_download() as download:
         unit_detail.get_by_test_id("download-sheet").click()
     path = tmp_path / "sheet.xlsx"

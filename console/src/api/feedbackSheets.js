@@ -11,6 +11,9 @@ export const getSheet = (id) => get(`/feedback-sheets/${id}`);
 export const writeComment = (id, memberId, comment) =>
   put(`/feedback-sheets/${id}/comments/${memberId}`, { comment });
 
+export const setGrade = (id, memberId, grade, reason) =>
+  put(`/feedback-sheets/${id}/grades/${memberId}`, { grade, reason: reason || undefined });
+
 export const signSheet = (id) => post(`/feedback-sheets/${id}/sign`);
 export const sendSheet = (id) => post(`/feedback-sheets/${id}/send`);
 export const remindSheet = (id) => post(`/feedback-sheets/${id}/remind`);
