@@ -17,7 +17,7 @@ from server.auth.scope import Principal, audit_scope
 from server.errors import invalid
 from server.excel import set_up_for_printing, workbook_bytes
 from server.extensions import db
-from server.members.models import Community
+from server.members.models import Community, Member
 from server.pagination import paginate
 from server.timeutil import local_midnight_utc, to_local, utcnow
 
@@ -105,6 +105,13 @@ def _statement(principal: Principal, filters: dict[str, Any]) -> sa.Select:
     for name in ("actor_user_id", "community_id", "street_id"):
         if filters.get(name) is not None:
             statement = statement.where(getattr(AuditEntry, name) == filters[name])
+    if filters.get("actor"):
+        # a person by name: their WeChat display name or the name on their member record
+        text = filters["actor"]
+        people = (sa.select(User.id).outerjoin(Member, Member.user_id == User.id)
+                  .where(sa.or_(User.display_name.contains(text, autoescape=True),
+                                Member.name.contains(text, autoescape=True))))
+        statement = statement.where(AuditEntry.actor_user_id.in_(people))
     if filters.get("action"):
         action = filters["action"]
         # "role" matches role.grant and role.revoke: a family of actions
