@@ -304,6 +304,16 @@ def acknowledge(principal: Principal, sheet_id: int) -> dict[str, Any]:
     return _step(principal, sheet, "acknowledge", SheetStatus.ACKNOWLEDGED)
 
 
+def _comment_with_grade(row: dict[str, Any]) -> str:
+    """The printed comment cell: the 评议 grade first (the final one, else the suggestion),
+    then the 评语."""
+    grade = row.get("final_grade_label") or row.get("suggested_grade_label")
+    if not grade:
+        return row["comment"]
+    head = f"评议等次：{grade}" + (f"（{row['grade_reason']}）" if row.get("grade_reason") else "")
+    return f"{head}；{row['comment']}" if row["comment"] else head
+
+
 def sheet_workbook(principal: Principal, sheet_id: int) -> tuple[bytes, str]:
     """The sheet as print-ready Excel (the same layout as the unit's combined sheet)."""
     sheet = _sheet(principal, sheet_id)
@@ -314,7 +324,7 @@ def sheet_workbook(principal: Principal, sheet_id: int) -> tuple[bytes, str]:
         "period_label": view["period_label"],
         "communities": [view["community"]["name"]],
         "generated_at": generated,
-        "rows": _rows(sheet),
+        "rows": [{**row, "comment": _comment_with_grade(row)} for row in _rows(sheet)],
     })
     audit(principal.user_id, "export.feedback_sheet", "feedback_sheet", sheet.id,
           community_id=sheet.community_id, after={"period": sheet.period})

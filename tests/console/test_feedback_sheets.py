@@ -187,5 +187,6 @@ def test_the_download_is_a_print_ready_sheet_as_signed(org, make_staff, make_mem
     assert "2026年第四季度" in ws["A2"].value and "甲单位党委" in ws["A2"].value
     assert ws["A3"].value == "报到社区：社区1"
     rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[1]]
-    assert [(r[1], r[9]) for r in rows] == [("张三", None), ("李四", "认真负责")]
+    assert [(r[1], r[9]) for r in rows] == [("张三", "评议等次：不合格"),
+                                            ("李四", "评议等次：不合格；认真负责")]
     assert ws.page_setup.orientation == "landscape"
