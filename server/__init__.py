@@ -83,6 +83,7 @@ def _register_blueprints() -> None:
     from server.auth import routes as auth
     from server.boards import routes as boards
     from server.console import routes as console
+    from server.desk import routes as desk
     from server.feedback_sheets import routes as feedback_sheets
     from server.imports import routes as imports
     from server.members import routes as members
@@ -93,8 +94,7 @@ def _register_blueprints() -> None:
     from server.statistics import routes as statistics
 
     for module in (health, auth, members, activities, points, pledges, notices, console,
-                   places, imports, audit, feedback_sheets,
-                   statistics, boards):
+                   places, imports, audit, desk, feedback_sheets, statistics, boards):
         api.register_blueprint(module.blp)
     api.register_blueprint(feedback_sheets.appraisal_blp)
 

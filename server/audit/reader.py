@@ -78,6 +78,9 @@ ACTION_LABELS = {
     "party_day_settings.update": "修改主题党日设置",
     "makeup_session.create": "安排补课",
     "dedication_day.declare": "设立党员奉献日",
+    "activity.copy": "复制活动",
+    "member.reveal": "查看党员完整信息",
+    "inbox.self_decision_refused": "拒绝审批本人事项",
 }
 
 
