@@ -1,7 +1,7 @@
 """secretaries: feedback sheets sent and acknowledged (反馈单), appraisal thresholds and grades
 
 Revision ID: 0011_secretaries
-Revises: 0008_console
+Revises: 0007_outbox_lease
 Create Date: 2026-12-02 09:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_secretaries'
-down_revision = '0008_console'
+down_revision = '0007_outbox_lease'
 branch_labels = None
 depends_on = None
 
