@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_smorest.pagination import PaginationParameters
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from server.audit.models import AuditEntry
@@ -15,7 +14,7 @@ from server.audit.service import record as audit
 from server.auth.models import User
 from server.auth.scope import Principal, audit_scope
 from server.errors import invalid
-from server.excel import set_up_for_printing, workbook_bytes
+from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.extensions import db
 from server.members.models import Community, Member
 from server.pagination import paginate
