@@ -107,8 +107,10 @@ def _register_blueprints() -> None:
     from server.activities import routes as activities
     from server.audit import routes as audit
     from server.auth import routes as auth
+    from server.boards import routes as boards
     from server.console import routes as console
     from server.desk import routes as desk
+    from server.feedback_sheets import routes as feedback_sheets
     from server.imports import routes as imports
     from server.members import routes as members
     from server.notices import routes as notices
@@ -116,10 +118,13 @@ def _register_blueprints() -> None:
     from server.pledges import party_day_routes as party_day
     from server.pledges import routes as pledges
     from server.points import routes as points
+    from server.statistics import routes as statistics
 
     for module in (health, auth, members, activities, hours_records, points, pledges, party_day,
-                   notices, console, places, imports, audit, desk):
+                   notices, console, places, imports, audit, desk, feedback_sheets, statistics,
+                   boards):
         api.register_blueprint(module.blp)
+    api.register_blueprint(feedback_sheets.appraisal_blp)
 
 
 def _register_member_rights(app: Flask) -> None:

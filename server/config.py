@@ -268,3 +268,13 @@ DEFAULTS.update(
         "PRIVACY_ACCESS_LOG_KEEP_DAYS": 183,
     }
 )
+# [appraisal] (appended by the secretaries area): the default points thresholds of the suggested
+# grade (评议等次) for a year; a street or a community sets its own in the console. A half-year
+# or quarter is held to the share of the year it covers.
+DEFAULTS.update(
+    {
+        "APPRAISAL_EXCELLENT_POINTS": 100,
+        "APPRAISAL_QUALIFIED_POINTS": 40,
+        "APPRAISAL_BASIC_POINTS": 10,
+    }
+)

@@ -523,3 +523,84 @@ def audit_scope(principal: Principal) -> tuple[set[int], set[int]]:
     if not streets and not communities:
         raise forbidden("只有书记和管理员可以查看操作日志")
     return communities, streets
+
+
+# ==== secretaries (issue 16): feedback sheets sent and acknowledged (反馈单)
+
+SHEET_RECEIVED = ("sent", "acknowledged")
+
+
+def require_feedback_community(principal: Principal, community_id: int) -> Community:
+    """A community whose feedback sheets the caller writes: its secretary only; else 404."""
+    return require_community(principal, community_id, (Role.COMMUNITY_SECRETARY,))
+
+
+def feedback_sheet_standing(principal: Principal, community_id: int, unit_id: int,
+                            status: str) -> str | None:
+    """How the caller stands to a sheet: "secretary" (writes it: the community's secretary),
+    "unit" (receives it once sent: the unit's secretary), "reader" (the street's admin), or
+    None (it does not exist for them)."""
+    if community_id in principal.community_ids((Role.COMMUNITY_SECRETARY,)):
+        return "secretary"
+    if unit_id in principal.unit_ids() and status in SHEET_RECEIVED:
+        return "unit"
+    if community_id in admin_community_ids(principal):
+        return "reader"
+    return None
+
+
+def feedback_sheets_clause(principal: Principal) -> sa.ColumnElement[bool]:
+    """SQL condition over FeedbackSheet: the sheets the caller sees (as above)."""
+    from server.feedback_sheets.models import FeedbackSheet
+
+    communities = principal.community_ids((Role.COMMUNITY_SECRETARY,)) | admin_community_ids(
+        principal)
+    clauses: list[sa.ColumnElement[bool]] = []
+    if communities:
+        clauses.append(FeedbackSheet.community_id.in_(communities))
+    if principal.unit_ids():
+        clauses.append(sa.and_(FeedbackSheet.employer_unit_id.in_(principal.unit_ids()),
+                               FeedbackSheet.status.in_(SHEET_RECEIVED)))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+# ==== secretaries (issue 16): statistics (数据统计)
+
+
+def statistics_communities(principal: Principal, scope: str,
+                           scope_id: int) -> tuple[str, dict[int, str]]:
+    """(the place's name, {community id: name}) whose statistics the caller reads: a community
+    its managers (and its street's admins), a street its admins (and its district's); else 404."""
+    from server.members.models import Street
+
+    if scope == "community":
+        if scope_id not in principal.community_ids(COMMUNITY_MANAGERS) | admin_community_ids(
+                principal):
+            raise not_found("社区")
+        community = db.session.get(Community, scope_id)
+        if community is None:
+            raise not_found("社区")
+        return community.name, {community.id: community.name}
+    if scope == "street":
+        street = db.session.get(Street, scope_id)
+        if street is None or scope_id not in admin_street_ids(principal):
+            raise not_found("街道")
+        rows = db.session.execute(sa.select(Community.id, Community.name)
+                                  .where(Community.street_id == scope_id))
+        return street.name, dict(rows.all())
+    raise not_found("统计范围")
+
+
+def appraisal_threshold_place(principal: Principal, scope: str, scope_id: int, *,
+                              write: bool) -> None:
+    """Appraisal thresholds (评议分数线): a community's are set by its secretary (and read by its
+    managers), a street's by its admins; else 404."""
+    if scope == "community":
+        roles = (Role.COMMUNITY_SECRETARY,) if write else COMMUNITY_MANAGERS
+        if scope_id in principal.community_ids(roles) and \
+                db.session.get(Community, scope_id) is not None:
+            return
+        raise not_found("社区")
+    if scope == "street" and scope_id in admin_street_ids(principal):
+        return
+    raise not_found("街道")

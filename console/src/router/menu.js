@@ -71,6 +71,27 @@ export const MENU = [
     roles: ['district_admin', 'street_admin', 'community_secretary'],
   },
   {
+    path: '/feedback-sheets',
+    name: 'feedback',
+    title: '反馈单',
+    icon: 'file-paste',
+    roles: ['street_admin', 'community_secretary', 'unit_secretary'],
+  },
+  {
+    path: '/boards',
+    name: 'boards',
+    title: '先锋榜',
+    icon: 'chart-bubble',
+    roles: ['street_admin', 'community_secretary', 'community_staff', 'unit_secretary'],
+  },
+  {
+    path: '/statistics',
+    name: 'statistics',
+    title: '数据统计',
+    icon: 'chart-bar',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
     path: '/sessions',
     name: 'sessions',
     title: '登录设备',
