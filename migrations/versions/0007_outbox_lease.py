@@ -3,14 +3,14 @@ while messages are sent, and a worker that dies mid-batch leaves rows that are c
 once the lease runs out
 
 Revision ID: 0007_outbox_lease
-Revises: 0008_console
+Revises: 0006_outbox_pending_index
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_outbox_lease"
-down_revision = "0008_console"
+down_revision = "0006_outbox_pending_index"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """console: districts, archived places, console sessions and login tickets, grants' provenance, imports and rosters
 
 Revision ID: 0008_console
-Revises: 0009_member_rights
+Revises: 0007_outbox_lease
 Create Date: 2026-12-02 08:52:13.810991
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_console'
-down_revision = '0009_member_rights'
+down_revision = '0007_outbox_lease'
 branch_labels = None
 depends_on = None
 

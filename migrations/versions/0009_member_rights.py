@@ -1,7 +1,7 @@
 """member rights: certificates, account deletion, consents, location verdicts
 
 Revision ID: 0009_member_rights
-Revises: 0006_outbox_pending_index
+Revises: 0008_console
 Create Date: 2026-12-02
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_member_rights'
-down_revision = '0006_outbox_pending_index'
+down_revision = '0008_console'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """secretaries: feedback sheets sent and acknowledged (反馈单), appraisal thresholds and grades
 
-Revision ID: 0011_secretaries
-Revises: 0007_outbox_lease
+Revision ID: 0010_secretaries
+Revises: 0009_member_rights
 Create Date: 2026-12-02 09:50:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_secretaries'
-down_revision = '0007_outbox_lease'
+revision = '0010_secretaries'
+down_revision = '0009_member_rights'
 branch_labels = None
 depends_on = None
 
