@@ -63,7 +63,17 @@ ID_PARAMETER = {
 _HELPERS = {"invalid": 422, "conflict": 409}
 
 
-def _codes_in(tree: ast.AST) -> set[tuple[int, str]]:
+def _starred_table(arg: ast.AST, names: dict) -> dict:
+    """The module-level table behind `helper(*TABLE[key])`, else {}."""
+    if isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Subscript) and isinstance(
+            arg.value.value, ast.Name):
+        table = names.get(arg.value.value.id)
+        if isinstance(table, dict):
+            return table
+    return {}
+
+
+def _codes_in(tree: ast.AST, names: dict) -> set[tuple[int, str]]:
     found: set[tuple[int, str]] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -76,6 +86,10 @@ def _codes_in(tree: ast.AST) -> set[tuple[int, str]]:
             found.add((int(args[0].value), str(args[1].value)))
         elif name in _HELPERS and args and isinstance(args[0], ast.Constant):
             found.add((_HELPERS[name], str(args[0].value)))
+        elif name in _HELPERS and args:  # conflict(*REFUSALS[state]): every code of the table
+            for value in _starred_table(args[0], names).values():
+                if isinstance(value, tuple) and value and isinstance(value[0], str):
+                    found.add((_HELPERS[name], value[0]))
         elif name == "not_found":
             found.add((404, "not_found"))
         elif name == "forbidden":
@@ -103,6 +117,22 @@ def _callees(function: types.FunctionType, tree: ast.AST) -> Iterator[types.Func
         target = inspect.unwrap(target) if callable(target) else None
         if isinstance(target, types.FunctionType) and target.__module__.startswith("server."):
             yield target
+    yield from _table_functions(function, tree)
+
+
+def _table_functions(function: types.FunctionType, tree: ast.AST) -> Iterator[types.FunctionType]:
+    """Functions reached through a module-level table the function names, such as
+    {kind: Kind(scope=…, check=…)}: a call through the table can raise what they raise."""
+    for node in ast.walk(tree):
+        table = function.__globals__.get(node.id) if isinstance(node, ast.Name) else None
+        if not isinstance(table, dict):
+            continue
+        for value in table.values():
+            members = vars(value).values() if hasattr(value, "__dict__") else [value]
+            for member in members:
+                if isinstance(member, types.FunctionType) and member.__module__.startswith(
+                        "server."):
+                    yield member
 
 
 def _table_codes(function: types.FunctionType, tree: ast.AST) -> set[tuple[int, str]]:
@@ -125,7 +155,7 @@ def _own_codes(function: types.FunctionType) -> tuple[frozenset, tuple]:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError):
         return frozenset(), ()
-    codes = _codes_in(tree) | _table_codes(function, tree)
+    codes = _codes_in(tree, function.__globals__) | _table_codes(function, tree)
     return frozenset(codes), tuple(_callees(function, tree))
 
 

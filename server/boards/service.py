@@ -7,14 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from fpdf import FPDF
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from server.audit.service import record as audit
 from server.auth.scope import Principal, sees_full_names_on_board
 from server.certificates.pdf import font_paths
 from server.errors import not_found
-from server.excel import set_up_for_printing, workbook_bytes
+from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.points.leaderboard import SCOPE_LABELS, leaderboard
 from server.statistics.service import period_label as stat_period_label
 from server.timeutil import local_today

@@ -10,14 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from server.activities.models import CATEGORY_LABELS, Activity, ActivityStatus
 from server.auth.scope import Principal, statistics_communities
 from server.errors import invalid
-from server.excel import set_up_for_printing, workbook_bytes
+from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.extensions import db
 from server.imports.models import RosterEntry
 from server.members.models import Building, EmployerUnit, Member

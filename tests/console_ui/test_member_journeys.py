@@ -33,6 +33,8 @@ def test_a_secretary_unmasks_a_phone_and_finds_the_access_in_the_audit_reader(
     row(table, "李志愿").get_by_text("李志愿").click()
     expect(page.get_by_test_id("member-detail")).to_contain_text("甲单位")
     page.keyboard.press("Escape")
+    # the closing drawer's mask would take the next clicks
+    expect(page.get_by_test_id("member-detail")).to_be_hidden()
 
     page.get_by_test_id("menu").get_by_text("审计日志").click()
     audit = page.get_by_test_id("audit-table")
