@@ -15,6 +15,7 @@ from server.extensions import api, db, limiter, migrate
 from server.headers import init_security_headers
 from server.idempotency import init_request_transactions
 from server.schemas import MAX_ID
+from server.unavailable import init_database_unavailable
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -68,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     register_error_handlers(app)
     init_request_transactions(app)
+    init_database_unavailable(app)
     init_security_headers(app)
     _register_blueprints()
     console_static.init_app(app)
