@@ -13,7 +13,10 @@ import socket
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import httpx
 
 from bench.burst import gunicorn_args
 from bench.common import (
@@ -172,12 +175,42 @@ class Cluster:
 
     def start_gunicorn(self) -> None:
         args = gunicorn_args("server:create_app()", self.app_port, 2, "sync", 1,
-                             self.work_dir / "gunicorn-access.log")
+                             self.access_log)
+        # the worker's pid in each access line: which worker served (the replacement too)
+        args[args.index("%(s)s %(D)s")] = "%(s)s %(D)s %(p)s"
         self.gunicorn = start(args, self.env, self.work_dir / "gunicorn.log")
         wait_for_port(self.app_port, 60)
-        deadline = time.monotonic() + 60
-        while len(self.workers()) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        # forked is not booted: wait until both workers have loaded the app and answer
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with ThreadPoolExecutor(2) as pool:
+                answers = list(pool.map(self._healthy, range(2)))
+            if all(answers):
+                return
+            time.sleep(0.5)
+        raise RuntimeError("gunicorn's workers did not answer /healthz within 120 s")
+
+    def _healthy(self, _n: int) -> bool:
+        started = time.monotonic()
+        try:
+            ok = httpx.get(f"{self.base}/healthz", timeout=30).status_code == 200
+        except httpx.HTTPError:
+            return False
+        return ok and time.monotonic() - started < 1.0
+
+    @property
+    def access_log(self) -> Path:
+        return self.work_dir / "gunicorn-access.log"
+
+    def served_by(self) -> dict[int, int]:
+        """Requests answered per worker pid (from the access log)."""
+        out: dict[int, int] = {}
+        for line in self.access_log.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                pid = int(parts[2].strip("<>"))
+                out[pid] = out.get(pid, 0) + 1
+        return out
 
     def workers(self) -> list[int]:
         return children(self.gunicorn.pid) if self.gunicorn else []
