@@ -57,6 +57,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SQLALCHEMY_ENGINE_OPTIONS=database.engine_options(settings["DATABASE_URL"], settings),
         RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
         RATELIMIT_HEADERS_ENABLED=True,
+        # Redis (the shared store) down: count in each process's memory until it is back,
+        # rather than answer every rate-limited request with a 500 (bench/drills, drill 5)
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         MAX_CONTENT_LENGTH=settings["APP_MAX_BODY_BYTES"],
         JSON_AS_ASCII=False,
     )

@@ -159,6 +159,7 @@ class Cluster:
         self.base = f"http://127.0.0.1:{self.app_port}"
         self.gunicorn: subprocess.Popen | None = None
         self.schedulers: list[subprocess.Popen] = []
+        self.others: list[subprocess.Popen] = []
         self.standin: subprocess.Popen | None = None
 
     def start_standin(self) -> None:
@@ -174,26 +175,37 @@ class Cluster:
             self.standin = None
 
     def start_gunicorn(self) -> None:
-        args = gunicorn_args("server:create_app()", self.app_port, 2, "sync", 1,
-                             self.access_log)
+        self.gunicorn = self._gunicorn(self.app_port, self.env, "gunicorn")
+
+    def start_other_gunicorn(self, **env: str) -> tuple[subprocess.Popen, str]:
+        """A second gunicorn with other settings (its own port), stopped by `close`."""
+        port = free_port()
+        process = self._gunicorn(port, dict(self.env, **env), "gunicorn-other")
+        self.others.append(process)
+        return process, f"http://127.0.0.1:{port}"
+
+    def _gunicorn(self, port: int, env: dict, name: str) -> subprocess.Popen:
+        args = gunicorn_args("server:create_app()", port, 2, "sync", 1,
+                             self.work_dir / f"{name}-access.log")
         # the worker's pid in each access line: which worker served (the replacement too)
         args[args.index("%(s)s %(D)s")] = "%(s)s %(D)s %(p)s"
-        self.gunicorn = start(args, self.env, self.work_dir / "gunicorn.log")
-        wait_for_port(self.app_port, 60)
+        process = start(args, env, self.work_dir / f"{name}.log")
+        wait_for_port(port, 60)
+        base = f"http://127.0.0.1:{port}"
         # forked is not booted: wait until both workers have loaded the app and answer
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             with ThreadPoolExecutor(2) as pool:
-                answers = list(pool.map(self._healthy, range(2)))
+                answers = list(pool.map(self._healthy, [base, base]))
             if all(answers):
-                return
+                return process
             time.sleep(0.5)
         raise RuntimeError("gunicorn's workers did not answer /healthz within 120 s")
 
-    def _healthy(self, _n: int) -> bool:
+    def _healthy(self, base: str) -> bool:
         started = time.monotonic()
         try:
-            ok = httpx.get(f"{self.base}/healthz", timeout=30).status_code == 200
+            ok = httpx.get(f"{base}/healthz", timeout=30).status_code == 200
         except httpx.HTTPError:
             return False
         return ok and time.monotonic() - started < 1.0
@@ -225,7 +237,7 @@ class Cluster:
         os.kill(pid, signal.SIGKILL)
 
     def close(self) -> None:
-        for process in [*self.schedulers, self.gunicorn, self.standin]:
+        for process in [*self.schedulers, *self.others, self.gunicorn, self.standin]:
             if process is not None:
                 try:
                     stop(process)

@@ -332,6 +332,30 @@ def drill_scheduler_killed(cluster: Cluster, app, url: str, ctx: dict) -> dict:
     return result
 
 
+def drill_redis_down(cluster: Cluster, ctx: dict) -> dict:
+    """5. Redis (the rate-limit store) down: a gunicorn whose store answers nothing. Decided:
+    fall back to counting in each worker's memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED), so
+    logins work and are still limited (per worker, so at most 2 × the limit)."""
+    from bench.common import free_port
+
+    process, base = cluster.start_other_gunicorn(
+        PARTY_RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    started = time.monotonic()
+    logins, unexpected = [], []
+    for n in range(5):
+        status, code, seconds, bad = _login(base, _standin_code(cluster, f"oDrillRedis{n:04d}"))
+        unexpected.extend(bad)
+        logins.append({"status": status, "code": code, "seconds": seconds})
+    from bench.common import stop
+
+    stop(process)
+    acked = sum(1 for x in logins if x["status"] == 200)
+    return {"drill": "5. Redis (rate-limit store) down: in-memory fallback",
+            "workload": len(logins), "acknowledged": acked, "found": acked, "duplicates": 0,
+            "lost": 0, "recovery_s": None, "logins": logins, "unexpected": unexpected,
+            "seconds": time.monotonic() - started, "ok": acked == len(logins)}
+
+
 # -- the run --------------------------------------------------------------------------------
 
 
@@ -372,20 +396,24 @@ def details(r: dict) -> str:
     return f"- **{r['drill']}**: " + json.dumps(keep, ensure_ascii=False, default=str)
 
 
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.drills", description=__doc__)
     parser.add_argument("--short", action="store_true",
                         help="the CI version: drills 1, 2, 4 with a small burst")
     parser.add_argument("--members", type=int, help="members in the clock-in burst "
                         "(default 500, --short 60)")
-    parser.add_argument("--only", nargs="*", type=int, choices=[1, 2, 3, 4])
+    parser.add_argument("--only", nargs="*", type=int, choices=[1, 2, 3, 4, 5])
     parser.add_argument("--results", default=str(RESULTS))
     parser.add_argument("--no-results", action="store_true", help="print only (CI)")
     args = parser.parse_args(argv)
     # `timeout` (CI) sends SIGTERM: end like Ctrl-C, so every started process is stopped
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     members = args.members or (60 if args.short else 500)
-    only = set(args.only or ([1, 2, 4] if args.short else [1, 2, 3, 4]))
+    only = set(args.only or ([1, 2, 4] if args.short else [1, 2, 3, 4, 5]))
     work_dir = Path(tempfile.mkdtemp(prefix="drills-"))
     log(f"drills: work files (logs, the PostgreSQL data folder) in {work_dir}")
     pg = OwnPostgres(work_dir)
@@ -412,8 +440,9 @@ def main(argv: list[str] | None = None) -> None:
         drills = {1: lambda: drill_worker_killed(cluster, app, url, ctx),
                   2: lambda: drill_database_restart(cluster, pg, app, url, ctx),
                   4: lambda: drill_wechat_down(cluster, app, url, ctx),
-                  3: lambda: drill_scheduler_killed(cluster, app, url, ctx)}
-        for number in (1, 2, 4, 3):
+                  3: lambda: drill_scheduler_killed(cluster, app, url, ctx),
+                  5: lambda: drill_redis_down(cluster, ctx)}
+        for number in (1, 2, 4, 3, 5):
             if number not in only:
                 continue
             load[str(number)] = machine_load()
