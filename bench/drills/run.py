@@ -332,6 +332,129 @@ def drill_scheduler_killed(cluster: Cluster, app, url: str, ctx: dict) -> dict:
     return result
 
 
+def _broadcast_broken_midway(cluster: Cluster, app, url: str, recipients: int, name: str,
+                             break_it, ok_repeats: int) -> dict:
+    """A notice to `recipients` members drained by the scheduler; `break_it()` when 30 % is
+    sent; then every outbox row must be sent once and deliveries counted per member."""
+    from bench.common import stop
+
+    broadcast.RECIPIENTS = recipients
+    community_id, staff_id, ids = broadcast._fixture(url, app)
+    _dispose(app)
+    for process in cluster.schedulers:
+        stop(process)
+    notice_id, _ = broadcast._publish(app, community_id, staff_id)
+    _dispose(app)
+    cluster.start_scheduler()
+    started = time.monotonic()
+    deadline = started + DRAIN_TIMEOUT
+    while time.monotonic() < deadline:
+        if _outbox(url, notice_id)["sent"] >= len(ids) * 0.3:
+            break
+        time.sleep(0.05)
+    details = break_it() or {}
+    broken_at = time.monotonic()
+    state = _wait_drained(url, notice_id, DRAIN_TIMEOUT)
+    delivered = _delivered(cluster, ids)
+    sends = sum(delivered.values())
+    result = {
+        "drill": name, "workload": len(ids), "acknowledged": len(ids),
+        "found": state["distinct_sent"], "duplicates": state["sent"] - state["distinct_sent"],
+        "lost": len(ids) - state["distinct_sent"], "repeats": sends - len(delivered),
+        "delivered_by_standin": sends, "members_reached": len(delivered),
+        "recovery_s": time.monotonic() - broken_at, "outbox": state,
+        "seconds": time.monotonic() - started, "unexpected": [], **details,
+    }
+    # a batch sent but not yet committed when the process died is sent again: ≤ one batch
+    result["ok"] = state["pending"] == 0 and result["repeats"] <= ok_repeats
+    return result
+
+
+def drill_database_restart_broadcast(cluster: Cluster, pg: OwnPostgres, app, url: str,
+                                     ctx: dict) -> dict:
+    """2b. PostgreSQL fast restart in the middle of a broadcast: the scheduler reconnects."""
+
+    def restart() -> dict:
+        pg.stop("fast")
+        time.sleep(PG_DOWN_SECONDS)
+        pg.start()
+        return {"scheduler_processes_alive": sum(p.poll() is None for p in cluster.schedulers)}
+
+    return _broadcast_broken_midway(
+        cluster, app, url, ctx["broadcast_recipients"],
+        "2b. PostgreSQL fast restart mid broadcast", restart, OUTBOX_BATCH)
+
+
+def drill_load_held(cluster: Cluster, pg: OwnPostgres, app, url: str, ctx: dict,
+                    seconds: float, rate: float) -> dict:
+    """6 (shortened). `rate` requests per second for `seconds`: 70 % reads (the community's
+    leaderboard, the activity list), 30 % clock-ins; worker memory and database connections
+    at the start and the end, p99 at the client."""
+    from bench.common import percentile, rss_mb
+
+    member_ids, tokens = ctx["member_ids"], ctx["tokens"]
+    activity_id, secret = burst.prepare_activity(app, member_ids, ctx["community_id"])
+    _dispose(app)
+    writes = iter(_clockin_jobs(activity_id, secret, tokens))
+    token_list = list(tokens.values())
+    log_ = Log()
+    total = int(seconds * rate)
+
+    def job(n: int):
+        if n % 10 < 3:
+            return next(writes, None)
+        token = {"Authorization": f"Bearer {token_list[n % len(token_list)]}"}
+        if n % 2:
+            return ("GET", f"/api/v1/points/leaderboards?scope=community&scope_id="
+                    f"{ctx['community_id']}&limit=50", None, token)
+        return ("GET", "/api/v1/activities", None, token)
+
+    async def held():
+        from bench.drills.client import send
+
+        async with httpx.AsyncClient(base_url=cluster.base, timeout=15) as client:
+            tasks, started = [], time.monotonic()
+            for n in range(total):
+                await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+                item = job(n)
+                if item is not None:
+                    tasks.append(asyncio.create_task(send(client, log_, *item)))
+            return await asyncio.gather(*tasks)
+
+    asyncio.run(held())  # warm: the workers' first requests load what they cache
+    workers = cluster.workers()
+    rss_start = {pid: rss_mb(pid) for pid in workers}
+    connections_start = pg.connections()
+    log_ = Log()
+    activity_id, secret = burst.prepare_activity(app, member_ids, ctx["community_id"])
+    _dispose(app)
+    writes = iter(_clockin_jobs(activity_id, secret, tokens))
+    started = time.monotonic()
+    outcomes = asyncio.run(held())
+    rss_end = {pid: rss_mb(pid) for pid in workers}
+    connections_end = pg.connections()
+    latencies = [a[3] * 1000 for a in log_.answers]
+    errors = sum(1 for o in outcomes if not (isinstance(o.status, int) and o.status < 300))
+    growth = max((rss_end[p] / rss_start[p] - 1 for p in workers if p in rss_end),
+                 default=0.0)
+    result = {
+        "drill": f"6. load held {seconds:.0f} s at {rate:.0f} req/s (70 % reads, 30 % "
+                 f"clock-ins; shortened from 10 min)",
+        "workload": len(outcomes), "acknowledged": len(outcomes) - errors,
+        "found": len(outcomes) - errors, "duplicates": 0, "lost": 0, "recovery_s": None,
+        "errors": errors, "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99), "rss_start_mb": rss_start,
+        "rss_end_mb": rss_end, "rss_growth": growth,
+        "db_connections_start": connections_start, "db_connections_end": connections_end,
+        "unexpected": log_.unexpected, "seconds": time.monotonic() - started,
+    }
+    rows = _attendance(url, activity_id)
+    result["duplicates"] = sum(n - 1 for n in rows.values() if n > 1)
+    result["ok"] = (errors == 0 and growth <= 0.10
+                    and connections_end <= connections_start + 2)
+    return result
+
+
 def drill_redis_down(cluster: Cluster, ctx: dict) -> dict:
     """5. Redis (the rate-limit store) down: a gunicorn whose store answers nothing. Decided:
     fall back to counting in each worker's memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED), so
@@ -406,14 +529,17 @@ def main(argv: list[str] | None = None) -> None:
                         help="the CI version: drills 1, 2, 4 with a small burst")
     parser.add_argument("--members", type=int, help="members in the clock-in burst "
                         "(default 500, --short 60)")
-    parser.add_argument("--only", nargs="*", type=int, choices=[1, 2, 3, 4, 5])
+    parser.add_argument("--only", nargs="*", type=int, choices=[1, 2, 22, 3, 4, 5, 6],
+                        help="drills to run (22: PostgreSQL restart mid broadcast)")
+    parser.add_argument("--hold", type=float, default=60.0,
+                        help="seconds of drill 6, load held (default 60)")
     parser.add_argument("--results", default=str(RESULTS))
     parser.add_argument("--no-results", action="store_true", help="print only (CI)")
     args = parser.parse_args(argv)
     # `timeout` (CI) sends SIGTERM: end like Ctrl-C, so every started process is stopped
     signal.signal(signal.SIGTERM, _interrupt)
     members = args.members or (60 if args.short else 500)
-    only = set(args.only or ([1, 2, 4] if args.short else [1, 2, 3, 4, 5]))
+    only = set(args.only or ([1, 2, 4] if args.short else [1, 2, 22, 3, 4, 5, 6]))
     work_dir = Path(tempfile.mkdtemp(prefix="drills-"))
     log(f"drills: work files (logs, the PostgreSQL data folder) in {work_dir}")
     pg = OwnPostgres(work_dir)
@@ -441,8 +567,16 @@ def main(argv: list[str] | None = None) -> None:
                   2: lambda: drill_database_restart(cluster, pg, app, url, ctx),
                   4: lambda: drill_wechat_down(cluster, app, url, ctx),
                   3: lambda: drill_scheduler_killed(cluster, app, url, ctx),
-                  5: lambda: drill_redis_down(cluster, ctx)}
-        for number in (1, 2, 4, 3, 5):
+                  5: lambda: drill_redis_down(cluster, ctx),
+                  22: lambda: drill_database_restart_broadcast(cluster, pg, app, url, ctx),
+                  6: lambda: drill_load_held(cluster, pg, app, url, ctx, args.hold, _rate())}
+
+        def _rate() -> float:
+            """Half the clock-in rate of drill 1 (kills included), else 10 per second."""
+            first = next((r for r in results if r["drill"].startswith("1.")), None)
+            return max(2.0, first["workload"] / first["seconds"] / 2) if first else 10.0
+
+        for number in (1, 2, 22, 4, 3, 5, 6):
             if number not in only:
                 continue
             load[str(number)] = machine_load()
