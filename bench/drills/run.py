@@ -58,6 +58,12 @@ def _clockin_jobs(activity_id: int, secret: str, tokens: dict[int, str]) -> list
             for token in tokens.values()]
 
 
+def _next_clockin(tokens, activity_id: int, secret: str):
+    """The next member's clock-in with the code of this moment (None when all have)."""
+    token = next(tokens, None)
+    return None if token is None else _clockin_jobs(activity_id, secret, {0: token})[0]
+
+
 def _attendance(url: str, activity_id: int) -> dict[int, int]:
     with connect(url) as conn:
         return dict(conn.execute("SELECT member_id, count(*) FROM attendances WHERE "
@@ -395,14 +401,15 @@ def drill_load_held(cluster: Cluster, pg: OwnPostgres, app, url: str, ctx: dict,
     member_ids, tokens = ctx["member_ids"], ctx["tokens"]
     activity_id, secret = burst.prepare_activity(app, member_ids, ctx["community_id"])
     _dispose(app)
-    writes = iter(_clockin_jobs(activity_id, secret, tokens))
+    writes = iter(tokens.values())
     token_list = list(tokens.values())
     log_ = Log()
     total = int(seconds * rate)
 
     def job(n: int):
         if n % 10 < 3:
-            return next(writes, None)
+            # the code the leader's phone shows at this moment (a code lives 30 to 60 s)
+            return _next_clockin(writes, activity_id, secret)
         token = {"Authorization": f"Bearer {token_list[n % len(token_list)]}"}
         if n % 2:
             return ("GET", f"/api/v1/points/leaderboards?scope=community&scope_id="
@@ -428,7 +435,7 @@ def drill_load_held(cluster: Cluster, pg: OwnPostgres, app, url: str, ctx: dict,
     log_ = Log()
     activity_id, secret = burst.prepare_activity(app, member_ids, ctx["community_id"])
     _dispose(app)
-    writes = iter(_clockin_jobs(activity_id, secret, tokens))
+    writes = iter(tokens.values())
     started = time.monotonic()
     outcomes = asyncio.run(held())
     rss_end = {pid: rss_mb(pid) for pid in workers}
@@ -514,6 +521,41 @@ def passed(r: dict) -> bool:
     return r.get("ok", False) and r["lost"] == 0 and r["duplicates"] == 0 and not r["unexpected"]
 
 
+def highlight(r: dict) -> str:
+    """The figures of a drill a reader looks for first."""
+    if "p99_ms" in r:
+        return (f"- Load held: {r['errors']} errors; client p50 {r['p50_ms']:.0f} ms, p99 "
+                f"{r['p99_ms']:.0f} ms; worker RSS {_mb(r['rss_start_mb'])} → "
+                f"{_mb(r['rss_end_mb'])} MiB (growth {r['rss_growth']:.1%}); database "
+                f"connections {r['db_connections_start']} → {r['db_connections_end']}.")
+    if "kills" in r:
+        return "- Worker kill: " + "; ".join(
+            f"pid {k['pid']} replaced in {k['replaced_s']:.1f} s by {k['replaced_by']}, which "
+            f"served {k['replacement_served']} requests" for k in r["kills"]) + "."
+    if "down_s" in r:
+        return (f"- PostgreSQL down {r['down_s']:.1f} s: answers meanwhile "
+                f"{r['answers_while_down']}, slowest {r['slowest_answer_while_down_s']:.1f} s; "
+                f"first acknowledged clock-in {r['recovery_s']:.1f} s after the start, no "
+                f"process restarted.")
+    if "logins" in r and "outbox_while_down" in r:
+        return "- WeChat: logins " + ", ".join(
+            f"{x['phase']} {x['status']} {x['code'] or ''} in {x['seconds']:.1f} s"
+            for x in r["logins"]) + (f"; outbox all sent {r['recovery_s']:.1f} s after WeChat "
+                                     f"returned; access tokens fetched afterwards: "
+                                     f"{r['tokens_issued_after_return']}.")
+    if "repeats" in r:
+        return (f"- {r['drill'].split('.')[0]}: {r['delivered_by_standin']} deliveries to "
+                f"{r.get('members_reached', r['found'])} members ({r['repeats']} twice); "
+                f"outbox drained {r['recovery_s']:.1f} s after the break (the outbox job runs "
+                f"every 15 s).")
+    return f"- {r['drill'].split('.')[0]}: " + ", ".join(
+        f"{x['status']} in {x['seconds']:.1f} s" for x in r.get("logins", [])) + "."
+
+
+def _mb(values: dict) -> str:
+    return "/".join(f"{v:.0f}" for v in values.values())
+
+
 def details(r: dict) -> str:
     keep = {k: v for k, v in r.items() if k not in ("drill", "ok")}
     return f"- **{r['drill']}**: " + json.dumps(keep, ensure_ascii=False, default=str)
@@ -593,7 +635,8 @@ def main(argv: list[str] | None = None) -> None:
         "", f"Burst: {members} members clock in, {CONCURRENCY} concurrent connections, gunicorn "
         f"2 sync workers, own PostgreSQL (initdb, port {pg.port}). Load average (1 min, 2 cores,"
         f" shared machine): " + ", ".join(f"{k} {v['load1']:.1f}" for k, v in load.items()),
-        "", table(results), "", *map(details, results), ""])
+        "", table(results), "", *map(highlight, results), "", "Raw figures:", "",
+        *map(details, results), ""])
     print(report)
     if not args.no_results:
         results_dir = Path(args.results)
