@@ -6,12 +6,15 @@ import logging
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
-from server import console_static, database
+from server import apidoc, console_static, database
+from server.apidoc import SWAGGER_ASSETS
 from server.config import load_settings
 from server.errors import register_error_handlers
 from server.extensions import api, db, limiter, migrate
+from server.guards import init_request_guards
 from server.headers import init_security_headers
 from server.idempotency import init_request_transactions
 from server.schemas import MAX_ID
@@ -25,6 +28,14 @@ class DatabaseIntConverter(IntegerConverter):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
+    def to_python(self, value: str) -> int:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            # a plain "no match" would let the router answer 405 from a sibling rule with
+            # another method (GET /activities/<huge> matched PATCH /activities/<int>)
+            raise NotFound() from None
+
 
 API_SPEC = {
     "API_TITLE": "在职党员社区服务 API",
@@ -33,7 +44,8 @@ API_SPEC = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    # Swagger UI's files are served by the app itself (server.apidoc): no CDN needed
+    "OPENAPI_SWAGGER_UI_URL": SWAGGER_ASSETS,
     "API_SPEC_OPTIONS": {
         "security": [{"bearerAuth": []}],
         "components": {
@@ -70,13 +82,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=settings["DATABASE_MIGRATIONS_DIR"])
     limiter.init_app(app)
     api.init_app(app)
+    apidoc.prepare(api)
     register_error_handlers(app)
+    init_request_guards(app)
     init_request_transactions(app)
     init_database_unavailable(app)
     init_security_headers(app)
     _register_blueprints()
     console_static.init_app(app)
     _register_member_rights(app)
+    apidoc.complete(app, api)
+    app.register_blueprint(apidoc.swagger_ui_assets())
     _register_cli(app)
     return app
 
@@ -87,6 +103,7 @@ def _register_blueprints() -> None:
     from server.audit import routes as audit
     from server.auth import routes as auth
     from server.console import routes as console
+    from server.desk import routes as desk
     from server.imports import routes as imports
     from server.members import routes as members
     from server.notices import routes as notices
@@ -95,7 +112,7 @@ def _register_blueprints() -> None:
     from server.points import routes as points
 
     for module in (health, auth, members, activities, points, pledges, notices, console,
-                   places, imports, audit):
+                   places, imports, audit, desk):
         api.register_blueprint(module.blp)
 
 

@@ -14,7 +14,8 @@ from server import scheduler as scheduling
 def _print_logins(logins: dict[str, str]) -> None:
     click.echo("\n演示登录码（每个完整的码只能用一次；把末尾数字换成任意新值即可再次登录）：")
     for name, what in logins.items():
-        click.echo(f"  {f'demo:{name}:1':24} {what}")
+        code = f"demo:{name}:1" if " " not in name else name  # a range of logins, not a code
+        click.echo(f"  {code:24} {what}")
 
 
 @click.command("seed-demo")
@@ -30,11 +31,16 @@ def seed_demo_command():
 @click.option("--host", default=None, help="address to serve on (default DEMO_HOST)")
 @click.option("--port", default=None, type=int, help="port (default DEMO_PORT)")
 def demo_command(host, port):
-    """Migrate, seed demo data, start the stand-in WeChat API, and serve the app."""
+    """Migrate, seed demo data, start the stand-in WeChat API and the scheduler, serve the app."""
+    run_demo(current_app._get_current_object(), host, port)
+
+
+def run_demo(app: Flask, host: str | None, port: int | None, serve=run_simple) -> None:
+    """The demo: everything production runs (app, scheduler), with the stand-in for WeChat.
+    `serve(host, port, app, …)` blocks until the demo is stopped; the scheduler stops with it."""
     from server.demo import seed
     from server.wechat.standin import StandInServer
 
-    app = current_app._get_current_object()
     config = app.config
     upgrade()
     logins = seed(lambda line: click.echo(line))
@@ -51,12 +57,21 @@ def demo_command(host, port):
     host = host or config["DEMO_HOST"]
     port = port or config["DEMO_PORT"]
     click.echo(f"\n管理后台: http://{host}:{port}/console/ （用上面的演示登录码登录）")
-    click.echo(f"\n模拟微信接口: {standin.url}")
+    click.echo(f"\n模拟微信接口: {standin.url}（已发出的订阅消息: {standin.url}_standin/sent ，"
+               f"统计: {standin.url}_standin/stats ，清空: POST {standin.url}_standin/reset）")
     click.echo(f"接口文档: http://{host}:{port}/api/docs")
     click.echo(f"登录: curl -X POST http://{host}:{port}/api/v1/auth/login "
-               "-H 'Content-Type: application/json' -d '{\"code\": \"demo:member001:1\"}'\n")
-    # app.run() refuses to start under the flask command; werkzeug's server is what it wraps
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+               "-H 'Content-Type: application/json' -d '{\"code\": \"demo:member001:1\"}'")
+    # the same jobs as `flask scheduler` in production: notices leave the outbox, open
+    # clock-outs are closed, party days are created
+    scheduler = scheduling.start_in_background(app)
+    click.echo("定时任务已在本进程运行（订阅消息每 15 秒发送一次）；按 Ctrl+C 停止演示\n")
+    try:
+        # app.run() refuses to start under the flask command; werkzeug's server is what it wraps
+        serve(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        scheduler.shutdown(wait=False)
+        standin.stop()
 
 
 @click.command("scheduler")

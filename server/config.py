@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -73,17 +74,97 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _coerce(raw: str, default: Any) -> Any:
-    """Environment variables are strings; give them the type of the default."""
+class ConfigError(RuntimeError):
+    """A setting the service cannot start with; the message names it, its value and source."""
+
+
+# settings with a fixed set of values (the enums they feed: activities.models)
+CHOICES: dict[str, tuple[str, ...]] = {
+    "APP_ENV": ("development", "test", "production", "staging"),
+    "CLOCKIN_MISSING_CLOCKOUT_RULE": ("credit_until_end", "mark_unconfirmed"),
+    "CLOCKIN_ROUNDING": (
+        "none", "quarter_hour_down", "half_hour_down", "half_hour_nearest", "hour_down"
+    ),
+}
+CLOCK_TIMES = ("PARTY_DAY_START_TIME", "PARTY_DAY_END_TIME")
+def _is_rate_limit(name: str) -> bool:
+    """Settings like AUTH_LOGIN_LIMIT_PER_ADDRESS = "30 per minute" (flask-limiter's notation)."""
+    default = DEFAULTS[name]
+    return "_LIMIT" in name and isinstance(default, str) and " per " in default
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _kind(default: Any) -> str:
     if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return "a boolean (true/false)"
     if isinstance(default, int):
-        return int(raw)
+        return "a whole number ≥ 0"
     if isinstance(default, float):
-        return float(raw)
-    if isinstance(default, (list, dict)):
-        return json.loads(raw)
+        return "a number ≥ 0"
+    return "text"
+
+
+def _coerce(name: str, raw: str, default: Any) -> Any:
+    """Environment variables are strings; give them the type of the default."""
+    try:
+        if isinstance(default, bool):
+            word = raw.strip().lower()
+            if word not in TRUE_WORDS | FALSE_WORDS:
+                raise ValueError(word)
+            return word in TRUE_WORDS
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, (list, dict)):
+            return json.loads(raw)
+    except ValueError:
+        raise ConfigError(
+            f"setting {name}: environment variable {ENV_PREFIX}{name}={raw!r} "
+            f"is not {_kind(default)}"
+        ) from None
     return raw
+
+
+def _problem(name: str, value: Any) -> str | None:
+    """What is wrong with `value` for setting `name`, or None."""
+    default = DEFAULTS[name]
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    elif isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        return f"expected {_kind(default)}"
+    if name in CHOICES and value not in CHOICES[name]:
+        return "expected one of " + ", ".join(CHOICES[name])
+    if name in CLOCK_TIMES and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        return 'expected a time of day "HH:MM"'
+    if _is_rate_limit(name):
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            return 'expected a rate such as "30 per minute"'
+    return None
+
+
+def _validate(settings: dict[str, Any], sources: dict[str, str]) -> None:
+    problems = []
+    for name in DEFAULTS:
+        problem = _problem(name, settings.get(name))
+        if problem:
+            value = settings.get(name)
+            problems.append(
+                f"setting {name} = {value!r} ({type(value).__name__}, from "
+                f"{sources.get(name, 'the defaults')}): {problem}"
+            )
+    if problems:
+        raise ConfigError("invalid settings:\n  " + "\n  ".join(problems))
 
 
 def _flatten(toml: dict[str, Any]) -> dict[str, Any]:
@@ -98,18 +179,29 @@ def _flatten(toml: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting, checked: a wrong type or value stops the start with a ConfigError that
+    names the setting, the value, where it came from and what is expected."""
     settings = dict(DEFAULTS)
-    path = os.environ.get(CONFIG_PATH_VAR)
+    sources: dict[str, str] = {}
+    path = os.environ.get(CONFIG_PATH_VAR) or (
+        "config.toml" if Path("config.toml").exists() else None
+    )
     if path:
-        settings.update(_flatten(tomllib.loads(Path(path).read_text(encoding="utf-8"))))
-    elif Path("config.toml").exists():
-        settings.update(_flatten(tomllib.loads(Path("config.toml").read_text(encoding="utf-8"))))
+        try:
+            from_file = _flatten(tomllib.loads(Path(path).read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path}: {exc}") from None
+        settings.update(from_file)
+        sources.update(dict.fromkeys(from_file, f"config file {path}"))
     for key, value in os.environ.items():
         if key.startswith(ENV_PREFIX) and key != CONFIG_PATH_VAR:
             name = key[len(ENV_PREFIX):]
-            settings[name] = _coerce(value, settings.get(name, ""))
+            settings[name] = _coerce(name, value, settings.get(name, ""))
+            sources[name] = f"environment variable {key}"
     if overrides:
         settings.update(overrides)
+        sources.update(dict.fromkeys(overrides, "create_app(config=…)"))
+    _validate(settings, sources)
     _check_secrets(settings)
     return settings
 
@@ -118,15 +210,15 @@ def _check_secrets(settings: dict[str, Any]) -> None:
     if settings["APP_ENV"] == "development" or settings["APP_ENV"] == "test":
         return
     if settings["APP_SECRET_KEY"] in ("", DEV_SECRET):
-        raise RuntimeError(
+        raise ConfigError(
             "APP_SECRET_KEY must be set (PARTY_APP_SECRET_KEY) outside development"
         )
     if settings["WECHAT_SECRET"] in ("", DEFAULTS["WECHAT_SECRET"]):
-        raise RuntimeError("WECHAT_SECRET must be set (PARTY_WECHAT_SECRET) outside development")
+        raise ConfigError("WECHAT_SECRET must be set (PARTY_WECHAT_SECRET) outside development")
     if settings["RATELIMIT_ENABLED"] and settings["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         # per-process counters: behind a proxy with N app processes a limit becomes N times
         # looser, and each restart forgets it
-        raise RuntimeError(
+        raise ConfigError(
             "RATELIMIT_STORAGE_URI must be shared storage (PARTY_RATELIMIT_STORAGE_URI, e.g. "
             "redis://127.0.0.1:6379/1) outside development"
         )

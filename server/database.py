@@ -1,22 +1,95 @@
-"""Database behaviour that must be the same for every connection, set up once.
+"""Database behaviour that must be the same for every connection, and the one place that
+knows which database it is talking to.
 
 SQLite (the embedded default) needs WAL, a busy timeout and write transactions that take
 the lock up front (BEGIN IMMEDIATE): a deferred read-then-write transaction fails with
 "database is locked" under concurrent writers instead of waiting its turn.
+
+Nothing outside this module reads `dialect.name`: insert-or-ignore, upsert and row locks
+are written once here for SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 
 from server.extensions import db
 
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
-def is_sqlite() -> bool:
-    return db.engine.dialect.name == "sqlite"
+
+def dialect_name(bind: Engine | Connection | None = None) -> str:
+    """"sqlite" or "postgresql": of `bind`, or of the app's engine."""
+    return (bind if bind is not None else db.engine).dialect.name
+
+
+def is_sqlite(bind: Engine | Connection | None = None) -> bool:
+    return dialect_name(bind) == "sqlite"
+
+
+def is_postgresql(bind: Engine | Connection | None = None) -> bool:
+    return dialect_name(bind) == "postgresql"
+
+
+def _insert(table: Any, values: Any, bind: Engine | Connection | None):
+    statement = _INSERTS[dialect_name(bind)](table)
+    return statement if values is None else statement.values(values)
+
+
+def insert_or_ignore(
+    table: Any,
+    values: Mapping[str, Any] | list[Mapping[str, Any]] | None = None,
+    index_elements: Iterable[Any] | None = None,
+    *,
+    bind: Engine | Connection | None = None,
+):
+    """INSERT … ON CONFLICT DO NOTHING for the database in use: a row whose unique key
+    already exists (a concurrent duplicate included) is skipped, not an error.
+
+    `values` is a row, a list of rows, or None to give the parameters at execution time;
+    `index_elements` names the unique key (None: any conflict). The caller may add
+    `.returning(...)`: a skipped row returns nothing.
+    """
+    return _insert(table, values, bind).on_conflict_do_nothing(index_elements=index_elements)
+
+
+def upsert(
+    table: Any,
+    values: Mapping[str, Any] | None,
+    index_elements: Iterable[Any],
+    set_: Mapping[str, Any] | Callable[[Any], Mapping[str, Any]],
+    *,
+    bind: Engine | Connection | None = None,
+):
+    """INSERT … ON CONFLICT (index_elements) DO UPDATE SET set_, atomic on both databases.
+
+    `set_` is the columns to update, or a function given the row that was refused
+    (`excluded`) that returns them, e.g. ``lambda new: {"n": table.c.n + new.n}``.
+    """
+    statement = _insert(table, values, bind)
+    columns = set_(statement.excluded) if callable(set_) else set_
+    return statement.on_conflict_do_update(index_elements=index_elements, set_=columns)
+
+
+def lock_row(model: Any, row_id: Any) -> Any:
+    """The row of `model` with id `row_id` (None when there is none), locked until the
+    transaction ends so that check-then-write is exact: SELECT … FOR UPDATE on PostgreSQL;
+    on SQLite the write transaction's BEGIN IMMEDIATE already serialises writers. The
+    session's copy is refreshed from the locked row."""
+    key = sa.inspect(model).primary_key[0]
+    return db.session.scalar(
+        sa.select(model)
+        .where(key == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def engine_options(url: str, settings: dict) -> dict:

@@ -63,6 +63,19 @@ def demo_user(login_name: str, display_name: str) -> User:
     return _get_or_create(User, {"display_name": display_name}, openid=demo_openid(login_name))
 
 
+def _type_ranges() -> str:
+    """"001–120 在职党员，…": which demo logins are which kind of member."""
+    labels = {MemberType.IN_SERVICE: "在职党员", MemberType.DIRECT: "直管党员",
+              MemberType.RETIRED: "离退休党员", MemberType.FLOATING: "流动党员"}
+    parts, start = [], 1
+    for index, member_type in enumerate(MEMBER_TYPES, start=1):
+        last = index == len(MEMBER_TYPES) or MEMBER_TYPES[index] != member_type
+        if last:
+            parts.append(f"{start:03d}–{index:03d} {labels[member_type]}")
+            start = index + 1
+    return "，".join(parts)
+
+
 def seed(log: Log = print) -> dict[str, str]:
     """Build the demo; return {login name: what it is} for the printed list of codes."""
     rng = random.Random(20261123)
@@ -73,6 +86,10 @@ def seed(log: Log = print) -> dict[str, str]:
         _get_or_create(EmployerUnit, {"party_org_name": org, "street_id": street.id}, name=name)
         for name, org in UNITS
     ]
+    # a demo database made before districts existed gets them too
+    street.district_id = street.district_id or district.id
+    for unit in units:
+        unit.street_id = unit.street_id or street.id
     communities, buildings_by_community = [], {}
     for c_index, (name, address) in enumerate(COMMUNITIES, start=1):
         community = _get_or_create(Community, {"address": address}, street_id=street.id, name=name)
@@ -95,24 +112,34 @@ def seed(log: Log = print) -> dict[str, str]:
 
         staff = demo_user(f"staff{c_index}", f"{name}社工")
         grant_role(staff, Role.COMMUNITY_STAFF, community_id=community.id)
-        logins[f"staff{c_index}"] = f"{name} 社区工作者"
+        logins[f"staff{c_index}"] = (
+            f"{name}（社区 id {community.id}）社区工作者：先试 现场签到码 "
+            "GET /api/v1/activities/<id>/onsite-code、广播通知 POST /api/v1/communities/"
+            f"{community.id}/notices、待审报到 GET /api/v1/registrations?status=submitted")
         secretary = demo_user(f"secretary{c_index}", f"{name}书记")
         grant_role(secretary, Role.COMMUNITY_SECRETARY, community_id=community.id)
-        logins[f"secretary{c_index}"] = f"{name} 社区党组织书记"
+        logins[f"secretary{c_index}"] = (
+            f"{name} 社区党组织书记：先试 先锋榜 GET /api/v1/points/leaderboards?scope="
+            f"community&scope_id={community.id}、审批时长更正")
         grid_worker = demo_user(f"grid{c_index}", f"{name}网格员")
         grant_role(grid_worker, Role.GRID_WORKER, community_id=community.id, grid_id=grids[0].id)
-        logins[f"grid{c_index}"] = f"{name} 第1网格 网格员"
+        logins[f"grid{c_index}"] = (
+            f"{name} 第1网格 网格员：先试 本网格的报到 GET /api/v1/registrations")
 
     for u_index, unit in enumerate(units, start=1):
         unit_secretary = demo_user(f"unitsec{u_index}", f"{unit.name}书记")
         grant_role(unit_secretary, Role.UNIT_SECRETARY, unit_id=unit.id)
-        logins[f"unitsec{u_index}"] = f"{unit.name} 单位党组织书记"
+        logins[f"unitsec{u_index}"] = (
+            f"{unit.name} 单位党组织书记：先试 本单位党员反馈单 GET /api/v1/points/units/"
+            f"{unit.id}/feedback?period=<今年>")
     admin = demo_user("streetadmin", "和平街道党工委")
     grant_role(admin, Role.STREET_ADMIN, street_id=street.id)
-    logins["streetadmin"] = "和平街道 街道管理员"
+    logins["streetadmin"] = (
+        f"和平街道 街道管理员：先试 街道先锋榜 GET /api/v1/points/leaderboards?scope=street"
+        f"&scope_id={street.id}、党员奉献日")
     district_admin = demo_user("districtadmin", "和平区委组织部")
     grant_role(district_admin, Role.DISTRICT_ADMIN, district_id=district.id)
-    logins["districtadmin"] = "和平区 区委组织部管理员（新建街道）"
+    logins["districtadmin"] = "和平区 区委组织部管理员：先试 新建街道"
 
     now = utcnow()
     for index, member_type in enumerate(MEMBER_TYPES, start=1):
@@ -155,8 +182,14 @@ def seed(log: Log = print) -> dict[str, str]:
         if index % 50 == 0:
             log(f"党员 {index}/{len(MEMBER_TYPES)}")
             db.session.commit()
-    logins["member001"] = f"{communities[1 % len(communities)].name} 党员（已报到，示例）"
-    logins["newcomer"] = "新用户（未报到，可体验报到流程）"
+    logins["member001"] = (
+        f"{communities[1 % len(communities)].name} 在职党员（已报到）：先试 GET /api/v1/activities "
+        "找到“楼道环境清理”，报名后签到；GET /api/v1/points/me 看积分")
+    logins["member002 … member200"] = (
+        "其余 199 名已报到党员，同样可登录（编号单数在"
+        f"{communities[1 % len(communities)].name}，双数在{communities[0].name}；"
+        f"{_type_ranges()}）")
+    logins["newcomer"] = "新用户（未报到）：先试 报到 POST /api/v1/registrations"
     db.session.commit()
 
     for module in area_modules("demo"):

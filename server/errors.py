@@ -129,9 +129,12 @@ def handle_http_exception(error: HTTPException):
         status = 422
     if "message" in data:
         message = data["message"]
-    if status == 405 and getattr(error, "valid_methods", None):
-        details["allowed"] = sorted(error.valid_methods)
+    allowed = sorted(getattr(error, "valid_methods", None) or []) if status == 405 else []
+    if allowed:
+        details["allowed"] = allowed
     response = error_response(status, code, message, details)
+    if allowed:
+        response.headers["Allow"] = ", ".join(allowed)  # HTTP requires it with a 405
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
     if status == 429 and getattr(error, "retry_after", None):

@@ -20,12 +20,13 @@ CONSOLE_CSP = "; ".join((
 ))
 # JSON and files: nothing to run or load at all
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-# Swagger UI at /api/docs: its page starts the UI with an inline script and loads from a CDN
+# Swagger UI at /api/docs: its page starts the UI with an inline script; its files are the
+# app's own (server/apidoc.py), never a CDN's
 DOCS_CSP = "; ".join((
     "default-src 'self'",
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-    "img-src 'self' data: https://cdn.jsdelivr.net",
+    "script-src 'self' 'unsafe-inline'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
     "frame-ancestors 'none'",

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from server.database import dialect_name
 from server.extensions import db
 
 blp = Blueprint("health", __name__, description="运行状态")
@@ -27,5 +28,5 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return {"status": "degraded", "database": "unreachable",
-                "dialect": db.engine.dialect.name}, 503
-    return {"status": "ok", "database": "ok", "dialect": db.engine.dialect.name}
+                "dialect": dialect_name()}, 503
+    return {"status": "ok", "database": "ok", "dialect": dialect_name()}

@@ -78,9 +78,6 @@ def _find(principal: str, key: str) -> sa.Row | None:
 
 
 def _before_request():
-    # g outlives a request when the caller (a test, a CLI) holds the app context open
-    g.pop("principal", None)
-    g.pop("auth_login", None)
     g.idempotency = None
     key = request.headers.get(HEADER)
     if request.method not in WRITE_METHODS or key is None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -146,6 +147,15 @@ def add_jobs(app: Flask, scheduler: BaseScheduler, jobs: list[Job]) -> None:
             max_instances=1,
             misfire_grace_time=job.misfire_grace_seconds(grace),
         )
+
+
+def start_in_background(app: Flask) -> BackgroundScheduler:
+    """The scheduler on threads of this process (the demo); `shutdown()` stops it."""
+    scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
+    add_jobs(app, scheduler, all_jobs())
+    scheduler.start()
+    log.info("scheduler started in the background with %d jobs", len(all_jobs()))
+    return scheduler
 
 
 def run_forever(app: Flask) -> None:

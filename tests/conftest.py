@@ -8,6 +8,7 @@ import os
 import uuid
 from dataclasses import dataclass
 
+import flask
 import pytest
 import sqlalchemy as sa
 
@@ -28,6 +29,7 @@ from server.members.models import (
 from server.timeutil import utcnow
 from server.wechat.client import forget_cached_tokens
 from server.wechat.standin import StandInServer, demo_openid
+from tests.openapi_check import ResponseChecker
 
 APPID, SECRET = "wx-test-appid", "test-secret"
 
@@ -83,19 +85,38 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+@pytest.fixture(scope="session")
+def response_checker(database_url, standin) -> ResponseChecker:
+    """Every test's responses, sampled, checked against the OpenAPI document."""
+    app = create_app(app_settings(database_url, standin))
+    with app.app_context():
+        return ResponseChecker(app.test_client().get("/api/openapi.json").json)
+
+
 @pytest.fixture
-def app(request, _schema, database_url, standin):
+def app(request, _schema, database_url, standin, response_checker):
     marker = request.node.get_closest_marker("settings")
     overrides = marker.kwargs if marker else {}
     app = create_app(app_settings(database_url, standin, **overrides))
     standin.state.reset()
     forget_cached_tokens()
+    seen_before = len(response_checker.problems)
+
+    @app.after_request
+    def _check_against_the_document(response):
+        rule = flask.request.url_rule
+        response_checker.record(rule.rule if rule else None, flask.request.method, response)
+        return response
+
     with app.app_context():
         yield app
         db.session.remove()
         _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
+    problems = response_checker.problems[seen_before:]
+    assert not problems, "responses the OpenAPI document does not describe:\n" + "\n".join(
+        problems)
 
 
 def pytest_configure(config):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.config import DEFAULTS, load_settings
+from server.config import CHOICES, DEFAULTS, ConfigError, load_settings
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
@@ -67,3 +67,41 @@ def test_the_operator_chooses_whether_postgresql_connections_are_pinged(pre_ping
                       "DATABASE_URL": "postgresql+psycopg://party@127.0.0.1:5432/party"})
     with app.app_context():  # the engine is made without connecting
         assert db.engine.pool._pre_ping is pre_ping
+
+
+@pytest.mark.parametrize(("variable", "value", "expected"), [
+    ("PARTY_AUTH_TOKEN_TTL_HOURS", "1.5", "whole number"),
+    ("PARTY_RATELIMIT_ENABLED", "maybe", "boolean"),
+    ("PARTY_CLOCKIN_MIN_SHARE", "lots", "number"),
+])
+def test_an_environment_variable_of_the_wrong_type_is_named_with_its_value(monkeypatch, variable,
+                                                                           value, expected):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    message = str(refused.value)
+    assert variable in message and repr(value) in message and expected in message
+
+
+def test_every_setting_is_checked_at_start_and_all_problems_are_listed(tmp_path, monkeypatch):
+    path = tmp_path / "config.toml"
+    path.write_text('[auth]\ntoken_ttl_hours = 1.5\n[clockin]\nrounding = "sometimes"\n'
+                    '[party_day]\nstart_time = "9 am"\n', encoding="utf-8")
+    monkeypatch.setenv("PARTY_CONFIG", str(path))
+    with pytest.raises(ConfigError) as refused:
+        load_settings({"DATABASE_POOL_SIZE": -1})
+    message = str(refused.value)
+    for name, value, expected in (("AUTH_TOKEN_TTL_HOURS", "1.5", "whole number"),
+                                  ("CLOCKIN_ROUNDING", "'sometimes'", "half_hour_down"),
+                                  ("PARTY_DAY_START_TIME", "'9 am'", "HH:MM"),
+                                  ("DATABASE_POOL_SIZE", "-1", "≥ 0")):
+        line = next(line for line in message.splitlines() if name in line)
+        assert value in line and expected in line
+    assert str(path) in message
+
+
+def test_the_choices_of_settings_are_those_of_the_rules_they_feed():
+    from server.activities.models import MissingClockoutRule, RoundingRule
+
+    assert set(CHOICES["CLOCKIN_ROUNDING"]) == {r.value for r in RoundingRule}
+    assert set(CHOICES["CLOCKIN_MISSING_CLOCKOUT_RULE"]) == {r.value for r in MissingClockoutRule}

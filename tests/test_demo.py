@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, time
 
 import pytest
@@ -53,3 +54,30 @@ def test_the_demo_builds_at_any_hour_with_an_activity_open_for_clock_in(app, loc
             Activity.title == "楼道环境清理",
             Activity.starts_at <= now, Activity.ends_at > now)).all()
     assert len(open_now) == 2  # one in each demo community
+
+
+def _scheduler_threads() -> list:
+    return [t for t in threading.enumerate() if t.name == "APScheduler" and t.is_alive()]
+
+
+@pytest.mark.settings(WECHAT_STANDIN_PORT=0)
+def test_the_demo_command_runs_the_scheduler_while_it_serves_and_stops_it_after(
+        app, monkeypatch, capsys):
+    from server import cli
+
+    monkeypatch.setattr(cli, "upgrade", lambda: None)  # the test database is already built
+    seen = {}
+
+    def serve(host, port, served_app, **_options):
+        seen["threads"] = len(_scheduler_threads())
+        seen["base_url"] = served_app.config["WECHAT_API_BASE_URL"]
+
+    cli.run_demo(app, "127.0.0.1", 0, serve=serve)
+    assert seen["threads"] == 1  # notices leave the outbox while the demo serves
+    assert seen["base_url"].startswith("http://127.0.0.1:")  # …to the demo's stand-in
+    assert _scheduler_threads() == []
+    printed = capsys.readouterr().out
+    assert "member002 … member200" in printed and "_standin/sent" in printed
+    for login in ("demo:member001:1", "demo:staff1:1", "demo:secretary1:1", "demo:unitsec1:1"):
+        line = next(line for line in printed.splitlines() if login in line)
+        assert "先试" in line  # each kind of login is told what to try first

@@ -29,6 +29,7 @@ from server.activities.rules import rule_for
 from server.audit.models import AuditEntry
 from server.audit.service import record as audit
 from server.auth.scope import member_may_join_activity
+from server.database import dialect_name, insert_or_ignore, lock_row
 from server.errors import AppError, conflict, not_found
 from server.extensions import db
 from server.members.models import Member
@@ -164,22 +165,17 @@ def _ensure_signup(
 
 @functools.cache
 def _insert_attendance_statement(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    """Built once per kind of database (`dialect`, the cache key, is the engine's)."""
     table = Attendance.__table__
-    return (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["activity_id", "member_id"])
-        .returning(*table.c)
-    )
+    return insert_or_ignore(
+        table, index_elements=["activity_id", "member_id"]
+    ).returning(*table.c)
 
 
 def _insert_attendance(values: dict[str, Any]) -> Attendance | None:
     """The new clock record; None when a concurrent duplicate of the same clock-in has already
     made it (the unique member-and-activity pair turns the second INSERT into nothing)."""
-    statement = _insert_attendance_statement(db.engine.dialect.name)
+    statement = _insert_attendance_statement(dialect_name())
     row = db.session.execute(statement, values).one_or_none()
     if row is None:
         return None
@@ -338,9 +334,7 @@ def confirm_unconfirmed(
     actor_user_id: int, attendance: Attendance, clock_out_at: datetime | None, reason: str
 ) -> Attendance:
     """Staff confirm a 未签退 record: when the member left (default: the scheduled end)."""
-    attendance = db.session.scalar(
-        sa.select(Attendance).where(Attendance.id == attendance.id).with_for_update()
-    )
+    attendance = lock_row(Attendance, attendance.id)
     if attendance.status == AttendanceStatus.CONFIRMED:
         return attendance
     if attendance.status != AttendanceStatus.UNCONFIRMED:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from server.activities import records
 from server.activities.models import CATEGORY_LABELS, Activity, HoursRecord
-from server.excel import workbook_bytes
+from server.excel import Workbook, workbook_bytes
 from server.extensions import db
 from server.members.models import MEMBER_TYPE_LABELS, Member
 from server.timeutil import to_local

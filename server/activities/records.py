@@ -30,6 +30,7 @@ from server.activities.models import (
 from server.activities.rules import compute_hours, rule_for
 from server.audit.service import record as audit
 from server.auth.scope import SECRETARIES, Principal
+from server.database import lock_row
 from server.errors import AppError, conflict, not_found
 from server.extensions import db
 from server.members.models import Member
@@ -210,12 +211,7 @@ def correct_record(
 
 def approve_record(principal: Principal, record: HoursRecord) -> HoursRecord:
     """The second person (community secretary, never the one who made the change) approves."""
-    record = db.session.scalar(
-        sa.select(HoursRecord)
-        .where(HoursRecord.id == record.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    record = lock_row(HoursRecord, record.id)
     if record.status == HoursStatus.APPROVED and record.approved_by_user_id == principal.user_id:
         return record  # a repeat
     if record.status != HoursStatus.PENDING:
@@ -229,7 +225,7 @@ def approve_record(principal: Principal, record: HoursRecord) -> HoursRecord:
     previous: Decimal | None = None
     old = None
     if record.supersedes_id is not None:
-        old = db.session.get(HoursRecord, record.supersedes_id, with_for_update=True)
+        old = lock_row(HoursRecord, record.supersedes_id)
         if old.status != HoursStatus.APPROVED:
             raise conflict("hours_record_not_current", "被更正的记录已变化，请重新发起更正")
         previous = Decimal(old.hours)

@@ -14,7 +14,7 @@ from server.activities.models import (
     RoundingRule,
 )
 from server.members.models import MemberType
-from server.schemas import LocalDateTime, StrictSchema, decimal_between
+from server.schemas import LocalDateTime, StrictSchema, Text, decimal_between
 
 CATEGORIES = [c.value for c in ActivityCategory]
 
@@ -26,7 +26,7 @@ _share_range = decimal_between(0, 1, "应在0到1之间（如0.6表示60%）")
 class ActivityInSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=100))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    content = fields.String(load_default="", validate=validate.Length(max=5000))
+    content = Text(multiline=True, load_default="", validate=validate.Length(max=5000))
     address = fields.String(load_default="", validate=validate.Length(max=200))
     latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
@@ -51,7 +51,7 @@ class ActivityPatchSchema(ActivityInSchema):
 
     title = fields.String(validate=validate.Length(min=1, max=100))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
-    content = fields.String(validate=validate.Length(max=5000))
+    content = Text(multiline=True, validate=validate.Length(max=5000))
     address = fields.String(validate=validate.Length(max=200))
     radius_m = fields.Integer(validate=validate.Range(10, 5000))
     starts_at = LocalDateTime()
@@ -173,10 +173,14 @@ class ClockInSchema(StrictSchema):
     """Proof of presence: the rotating code, or a GCJ-02 location fix with its accuracy."""
 
     method = fields.String(required=True, validate=validate.OneOf(["qr", "location"]))
-    code = fields.String(validate=validate.Length(max=64))
-    latitude = fields.Float(validate=validate.Range(-90, 90))
-    longitude = fields.Float(validate=validate.Range(-180, 180))
-    accuracy = fields.Float(validate=validate.Range(0, 100000))
+    code = fields.String(validate=validate.Length(max=64),
+                         metadata={"description": "现场签到码；method 为 qr 时必填"})
+    latitude = fields.Float(validate=validate.Range(-90, 90),
+                            metadata={"description": "GCJ-02 纬度；method 为 location 时必填"})
+    longitude = fields.Float(validate=validate.Range(-180, 180),
+                             metadata={"description": "GCJ-02 经度；method 为 location 时必填"})
+    accuracy = fields.Float(validate=validate.Range(0, 100000),
+                            metadata={"description": "定位精度（米）；method 为 location 时必填"})
 
     @validates_schema
     def _proof(self, data, **_kw):
@@ -236,17 +240,17 @@ class HoursQuerySchema(StrictSchema):
 class ManualRecordInSchema(StrictSchema):
     member_id = fields.Integer(required=True)
     hours = fields.Decimal(required=True, places=2, validate=_hours_range)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(multiline=True, required=True, validate=validate.Length(min=1, max=500))
 
 
 class CorrectionInSchema(StrictSchema):
     hours = fields.Decimal(required=True, places=2, validate=_hours_range)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(multiline=True, required=True, validate=validate.Length(min=1, max=500))
 
 
 class ConfirmAttendanceSchema(StrictSchema):
     clock_out_at = LocalDateTime(allow_none=True)
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(multiline=True, required=True, validate=validate.Length(min=1, max=500))
 
 
 class MemberBriefSchema(Schema):
@@ -297,14 +301,14 @@ class LogEntrySchema(Schema):
 
 
 class AppealInSchema(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(multiline=True, required=True, validate=validate.Length(min=1, max=500))
 
 
 class AppealResolveSchema(StrictSchema):
     outcome = fields.String(
         required=True, validate=validate.OneOf([AppealStatus.UPHELD, AppealStatus.DISMISSED])
     )
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(multiline=True, required=True, validate=validate.Length(min=1, max=500))
 
 
 class AppealSchema(Schema):

@@ -22,6 +22,7 @@ from server.activities.models import (
 )
 from server.audit.service import record as audit
 from server.auth.scope import member_may_join_activity
+from server.database import lock_row
 from server.errors import conflict, invalid, not_found
 from server.extensions import db
 from server.members.models import Community, Grid, Member, MemberType
@@ -52,12 +53,7 @@ OPEN_STATES = (ActivityStatus.PUBLISHED.value, ActivityStatus.IN_PROGRESS.value)
 def lock_activity(activity_id: int) -> Activity:
     """The activity row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite's
     BEGIN IMMEDIATE already serialises writers), so check-then-insert is exact."""
-    activity = db.session.scalar(
-        sa.select(Activity)
-        .where(Activity.id == activity_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    activity = lock_row(Activity, activity_id)
     if activity is None:
         raise not_found("活动")
     return activity

@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_smorest.pagination import PaginationParameters
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from server.audit.models import AuditEntry
@@ -15,9 +14,9 @@ from server.audit.service import record as audit
 from server.auth.models import User
 from server.auth.scope import Principal, audit_scope
 from server.errors import invalid
-from server.excel import set_up_for_printing, workbook_bytes
+from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.extensions import db
-from server.members.models import Community
+from server.members.models import Community, Member
 from server.pagination import paginate
 from server.timeutil import local_midnight_utc, to_local, utcnow
 
@@ -69,6 +68,9 @@ ACTION_LABELS = {
     "party_day_settings.update": "修改主题党日设置",
     "makeup_session.create": "安排补课",
     "dedication_day.declare": "设立党员奉献日",
+    "activity.copy": "复制活动",
+    "member.reveal": "查看党员完整信息",
+    "inbox.self_decision_refused": "拒绝审批本人事项",
 }
 
 
@@ -96,6 +98,13 @@ def _statement(principal: Principal, filters: dict[str, Any]) -> sa.Select:
     for name in ("actor_user_id", "community_id", "street_id"):
         if filters.get(name) is not None:
             statement = statement.where(getattr(AuditEntry, name) == filters[name])
+    if filters.get("actor"):
+        # a person by name: their WeChat display name or the name on their member record
+        text = filters["actor"]
+        people = (sa.select(User.id).outerjoin(Member, Member.user_id == User.id)
+                  .where(sa.or_(User.display_name.contains(text, autoescape=True),
+                                Member.name.contains(text, autoescape=True))))
+        statement = statement.where(AuditEntry.actor_user_id.in_(people))
     if filters.get("action"):
         action = filters["action"]
         # "role" matches role.grant and role.revoke: a family of actions

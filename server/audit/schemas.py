@@ -9,6 +9,8 @@ from server.schemas import Id, LocalDateTime, StrictSchema
 
 class AuditQuerySchema(StrictSchema):
     actor_user_id = Id()
+    actor = fields.String(validate=validate.Length(min=1, max=50),
+                          metadata={"description": "part of the person's name"})
     action = fields.String(validate=validate.Length(min=1, max=60))
     community_id = Id()
     street_id = Id()

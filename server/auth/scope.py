@@ -93,11 +93,15 @@ def current_principal() -> Principal:
     return g.principal
 
 
-def current_member() -> Member:
-    principal = current_principal()
+def require_member(principal: Principal) -> Member:
+    """The caller's member record; 403 (with what to do) for a caller who has none."""
     if principal.member is None:
         raise forbidden("请先完成党员信息登记（到社区报到）")
     return principal.member
+
+
+def current_member() -> Member:
+    return require_member(current_principal())
 
 
 def require_community(

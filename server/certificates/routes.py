@@ -52,6 +52,7 @@ def my_certificates():
 @blp.route("/me/certificates", methods=["POST"])
 @blp.arguments(CertificateRequestSchema)
 @blp.response(201, CertificateSchema)
+@blp.alt_response(200, schema=CertificateSchema, description="同一期间的证明已开具（重复申请）")
 def request_certificate(body):
     """Ask for a certificate of my approved hours in a period (both dates omitted: all of it).
     Asking again for the same period returns the one already issued (200)."""
@@ -61,6 +62,7 @@ def request_certificate(body):
 @blp.route("/members/<int:member_id>/certificates", methods=["POST"])
 @blp.arguments(PeriodSchema)
 @blp.response(201, CertificateSchema)
+@blp.alt_response(200, schema=CertificateSchema, description="同一期间的证明已开具（重复开具）")
 def issue_certificate(body, member_id):
     """Staff issue a certificate for a member of their community."""
     return _created(service.issue_for_member(current_principal(), member_id, body))

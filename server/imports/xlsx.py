@@ -7,12 +7,13 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from server.errors import AppError, invalid
+from server.excel import Workbook
 
 # a template's example row starts with this; importing skips such rows
 EXAMPLE_MARK = "（示例）"

@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from server.audit.service import record as audit
@@ -18,7 +17,7 @@ from server.auth.scope import (
     staff_members_clause,
 )
 from server.errors import conflict, forbidden, invalid, not_found
-from server.excel import set_up_for_printing, workbook_bytes
+from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.extensions import db
 from server.members.models import (
     ACTIVE_REGISTRATION,

@@ -132,8 +132,8 @@ class NoticeRecipient(db.Model):
 class SubscribeOutbox(db.Model):
     """One subscribe message to send: unique per notice, member and template (exactly once).
 
-    Claimed in batches by the scheduler; its status changes in the same transaction as the
-    WeChat answer is recorded.
+    Claimed in batches by the scheduler with a lease (claimed_by, claimed_until), sent with
+    no transaction open, and its answer recorded before its sending thread sends another.
     """
 
     __tablename__ = "subscribe_outbox"
@@ -147,6 +147,9 @@ class SubscribeOutbox(db.Model):
     errcode: Mapped[int | None] = mapped_column(sa.Integer)
     errmsg: Mapped[str | None] = mapped_column(sa.String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the worker sending it, until when: a worker that died leaves a lease that runs out
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(80))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

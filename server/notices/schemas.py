@@ -8,7 +8,7 @@ from server.members.models import MemberType
 from server.notices.audience import STAFF_TYPES
 from server.notices.models import NoticeKind, NoticeStatus, SubscribeResult
 from server.notices.templates import SOURCES
-from server.schemas import LocalDateTime, StrictSchema
+from server.schemas import LocalDateTime, StrictSchema, Text
 
 IDS = fields.List(fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(max=500))
 
@@ -26,7 +26,7 @@ class AudienceSchema(StrictSchema):
 
 class NoticeInSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    body = Text(multiline=True, required=True, validate=validate.Length(min=1, max=5000))
     activity_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
     audience = fields.Nested(AudienceSchema, required=True)
     # empty: send now; a later time: scheduled, can be cancelled until then

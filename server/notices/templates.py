@@ -15,22 +15,36 @@ from typing import Any
 from server.errors import invalid
 from server.timeutil import to_local
 
-# keyword type → (max characters, pattern the whole value must match or None)
+# keyword type → (max characters, pattern the whole value must match or None), as WeChat's
+# subscribeMessage.send documents them ("订阅消息参数值内容限制说明")
 _CHINESE = r"[\u3400-\u4dbf\u4e00-\u9fff]"
+_DAY = r"(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2})"
+_CLOCK = r"\d{1,2}:\d{2}(:\d{2})?"
+_AT_TIME = rf"({_DAY} )?{_CLOCK}"  # "15:01" or "2019年10月1日 15:01"
+_ON_DAY = rf"{_DAY}( {_CLOCK})?"  # "2019年10月1日", maybe with the time
+
+
+def _point_or_span(point: str) -> re.Pattern:
+    """One time, or a span of two joined by "~"."""
+    return re.compile(rf"^{point}( ?~ ?{point})?$")
+
+
 RULES: dict[str, tuple[int, re.Pattern | None]] = {
     "thing": (20, None),
     "phrase": (5, re.compile(rf"^{_CHINESE}+$")),
     "character_string": (32, re.compile(r"^[\x21-\x7e]+$")),
-    "number": (32, re.compile(r"^-?\d+(\.\d+)?$")),
+    "number": (32, re.compile(r"^\d+(\.\d+)?$")),  # WeChat refuses a sign: no negatives
     "letter": (32, re.compile(r"^[A-Za-z]+$")),
     "symbol": (5, re.compile(r"^[^\w\s]+$")),
     "phone_number": (17, re.compile(r"^[\d+\-() ]+$")),
-    "car_number": (8, None),
-    "amount": (11, re.compile(r"^\d+(\.\d{1,2})?元?$")),
-    "name": (20, None),
-    # WeChat accepts "15:01" or "2019年10月1日 15:01"; dates "2019年10月1日" (+ optional time)
-    "time": (32, re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日 )?\d{1,2}:\d{2}$")),
-    "date": (32, re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日( \d{1,2}:\d{2})?$")),
+    # the first and last may be Chinese (粤A8Z888挂), the rest letters and digits
+    "car_number": (8, re.compile(
+        rf"^({_CHINESE}|[A-Za-z0-9])[A-Za-z0-9]*({_CHINESE}|[A-Za-z0-9])?$")),
+    # a currency sign, at most 10 digits, maybe cents, maybe 元
+    "amount": (14, re.compile(r"^[¥￥$€£]?\d{1,10}(\.\d{1,2})?元?$")),
+    "name": (20, None),  # 10 when it holds a Chinese character
+    "time": (64, _point_or_span(_AT_TIME)),
+    "date": (64, _point_or_span(_ON_DAY)),
 }
 TRUNCATABLE = {"thing", "character_string", "name", "letter"}
 ELLIPSIS = "…"
@@ -116,7 +130,7 @@ def check_value(key: str, value: str, truncate: bool) -> tuple[str, str | None]:
     text = " ".join(value.split())  # WeChat shows one line; newlines count against the limit
     if not text:
         return text, "内容为空"
-    if kind == "name" and not text.isascii():
+    if kind == "name" and re.search(_CHINESE, text):
         limit = 10
     if len(text) > limit:
         if not (truncate and kind in TRUNCATABLE):

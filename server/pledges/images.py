@@ -18,9 +18,11 @@ import sqlalchemy as sa
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
+from server.database import insert_or_ignore
 from server.errors import invalid
 from server.extensions import db
 from server.pledges.models import PledgeImage
+from server.timeutil import utcnow
 
 CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 
@@ -129,14 +131,8 @@ def store_image(data: bytes, fmt: str, width: int, height: int) -> str:
         "height": height,
         "data": data,
     }
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    from server.timeutil import utcnow
-
     values["created_at"] = utcnow()
-    db.session.execute(insert(PledgeImage).values(**values).on_conflict_do_nothing())
+    db.session.execute(insert_or_ignore(PledgeImage, values))
     return digest
 
 

@@ -20,6 +20,7 @@ from server.auth.scope import (
     require_community_reader,
     staff_grid_scope,
 )
+from server.database import lock_row
 from server.errors import conflict, invalid, not_found
 from server.extensions import db
 from server.members.models import Community, Member
@@ -194,7 +195,7 @@ def ensure_party_day(community: Community, month: str, now: datetime) -> tuple[P
     """The community's party day of `month` with its activity; created once (unique key)."""
     from server.activities.service import create_activity
 
-    db.session.scalar(sa.select(Community.id).where(Community.id == community.id).with_for_update())
+    lock_row(Community, community.id)
     existing = db.session.scalar(
         sa.select(PartyDay).filter_by(community_id=community.id, month=month)
     )
@@ -276,7 +277,7 @@ def record_attendance(
     member_id: int, community_id: int, month: str, source: str, activity_id: int | None
 ) -> tuple[PartyDayAttendance, bool]:
     """Once per member and month; the first time tells the points area."""
-    db.session.scalar(sa.select(Member.id).where(Member.id == member_id).with_for_update())
+    lock_row(Member, member_id)
     existing = db.session.scalar(
         sa.select(PartyDayAttendance).filter_by(member_id=member_id, month=month)
     )
@@ -491,12 +492,7 @@ def list_makeup_sessions(principal: Principal, community_id: int, month: str | N
 
 
 def _session_for_member(member: Member, session_id: int) -> MakeupSession:
-    session = db.session.scalar(
-        sa.select(MakeupSession)
-        .where(MakeupSession.id == session_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    session = lock_row(MakeupSession, session_id)
     if session is None or session.community_id != member.community_id:
         raise not_found("补课场次")
     return session
@@ -614,7 +610,7 @@ def declare_dedication_day(
     day = to_local(data["starts_at"]).date()
     from server.members.models import Street
 
-    db.session.scalar(sa.select(Street.id).where(Street.id == street_id).with_for_update())
+    lock_row(Street, street_id)
     existing = db.session.scalar(sa.select(DedicationDay).filter_by(street_id=street_id, day=day))
     if existing is not None:
         return existing, False

@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from server.members.schemas import BuildingSchema
-from server.schemas import LocalDateTime, StrictSchema
+from server.schemas import LocalDateTime, StrictSchema, Text
 
 ITEM = fields.String(validate=validate.Length(min=1, max=50))
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="月份格式应为 YYYY-MM")
@@ -63,7 +63,7 @@ class PledgeInSchema(StrictSchema):
         metadata={"description": "默认为本人居住楼栋；也可为社区分配的责任区楼栋"}
     )
     items = fields.List(ITEM, required=True, validate=validate.Length(min=1, max=20))
-    own_words = fields.String(load_default="", validate=validate.Length(max=500))
+    own_words = Text(multiline=True, load_default="", validate=validate.Length(max=500))
     signature_png_base64 = fields.String(
         required=True,
         metadata={
@@ -129,7 +129,7 @@ class PledgeBoardSchema(Schema):
 
 
 class NoteInSchema(StrictSchema):
-    content = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    content = Text(multiline=True, required=True, validate=validate.Length(min=1, max=1000))
     photos = fields.List(
         fields.String(metadata={"format": "byte"}),
         load_default=list,
@@ -227,7 +227,7 @@ class OptionalMonthQuerySchema(StrictSchema):
 class MakeupInSchema(StrictSchema):
     month = fields.String(required=True, validate=MONTH, metadata={"description": "补的是哪个月"})
     title = fields.String(validate=validate.Length(min=1, max=100))
-    content = fields.String(validate=validate.Length(max=2000))
+    content = Text(multiline=True, validate=validate.Length(max=2000))
     address = fields.String(validate=validate.Length(max=200))
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
@@ -294,7 +294,7 @@ class AttendanceReportSchema(Schema):
 class DedicationInSchema(StrictSchema):
     community_id = fields.Integer(required=True, metadata={"description": "承办社区（本街道内）"})
     title = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    content = fields.String(validate=validate.Length(max=2000))
+    content = Text(multiline=True, validate=validate.Length(max=2000))
     address = fields.String(validate=validate.Length(max=200))
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))

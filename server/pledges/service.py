@@ -17,6 +17,7 @@ from server.auth.scope import (
     require_community_reader,
     staff_grid_scope,
 )
+from server.database import lock_row
 from server.errors import AppError, conflict, invalid, not_found
 from server.extensions import db
 from server.members.models import Building, Community, Grid, Member, Registration
@@ -70,16 +71,6 @@ def require_registered_member(principal: Principal) -> Member:
     return member
 
 
-def _lock(model, row_id: int):
-    """Serialise check-then-insert on PostgreSQL (SQLite transactions are already serial)."""
-    return db.session.scalar(
-        sa.select(model)
-        .where(model.id == row_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
 # --- templates (承诺书) ----------------------------------------------------------------
 
 
@@ -97,7 +88,7 @@ def create_template(
 ) -> tuple[PledgeTemplate, bool]:
     """A community's pledge template for a year; the same title and year again returns it."""
     require_community(principal, community_id)
-    _lock(Community, community_id)
+    lock_row(Community, community_id)
     existing = db.session.scalar(
         sa.select(PledgeTemplate).filter_by(
             community_id=community_id, year=data["year"], title=data["title"]
@@ -187,7 +178,7 @@ def assign_area(
             "该党员未在本社区报到",
             {"fields": {"member_id": "未在本社区报到"}},
         )
-    _lock(Member, member_id)
+    lock_row(Member, member_id)
     existing = db.session.scalar(
         sa.select(ResponsibilityArea).filter_by(member_id=member_id, building_id=building_id)
     )
@@ -296,7 +287,7 @@ def sign_pledge(principal: Principal, data: dict[str, Any]) -> tuple[Pledge, boo
         data["signature_png_base64"], images.signature_limits(), "signature_png_base64"
     )
 
-    _lock(Member, member.id)
+    lock_row(Member, member.id)
     pledge = db.session.scalar(
         sa.select(Pledge).filter_by(member_id=member.id, building_id=building_id, year=year)
     )
@@ -417,7 +408,7 @@ def _active_pledge(member_id: int, building_id: int, year: int) -> Pledge | None
 
 def appoint_head(principal: Principal, building_id: int, member_id: int) -> BuildingHead:
     building = _managed_building(principal, building_id)
-    _lock(Building, building_id)
+    lock_row(Building, building_id)
     if _active_pledge(member_id, building_id, current_year()) is None:
         raise invalid(
             "head_must_pledge",
@@ -541,7 +532,7 @@ def create_note(
     if not content:
         raise invalid("note_empty", "请填写践诺内容", {"fields": {"content": "不能为空"}})
     hashes = _accept_photos(data.get("photos", []))
-    _lock(Pledge, pledge.id)
+    lock_row(Pledge, pledge.id)
     # a retry without an Idempotency-Key: the same words and photos are the same note
     for note in db.session.scalars(
         sa.select(PledgeNote).filter_by(
@@ -631,7 +622,7 @@ def _staff_note(principal: Principal, note_id: int) -> PledgeNote:
         principal, db.session.get(Building, note.building_id)
     ):
         raise not_found("践诺记录")
-    return _lock(PledgeNote, note.id)
+    return lock_row(PledgeNote, note.id)
 
 
 def verify_note(principal: Principal, note_id: int) -> PledgeNote:

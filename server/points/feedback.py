@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from server.errors import invalid, not_found
-from server.excel import set_up_for_printing, workbook_bytes
+from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.extensions import db
 from server.members.models import (
     MEMBER_TYPE_LABELS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from server.points.rules import PERIOD_PATTERN
-from server.schemas import LocalDateTime, StrictSchema, decimal_between
+from server.schemas import LocalDateTime, StrictSchema, Text, decimal_between
 
 PERIOD = validate.Regexp(PERIOD_PATTERN, error="统计周期格式有误")
 APPRAISAL_PERIOD = validate.Regexp(r"^\d{4}(-H[12])?$", error="反馈单周期应为 2026 或 2026-H1")
@@ -158,7 +158,7 @@ class StarQuerySchema(StrictSchema):
 class ManualAwardInSchema(StrictSchema):
     member_id = fields.Integer(required=True)
     amount = fields.Integer(required=True, validate=validate.Range(min=-100, max=100))
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
+    reason = Text(multiline=True, required=True, validate=validate.Length(min=2, max=500))
 
 
 class ManualAwardSchema(Schema):
@@ -222,7 +222,7 @@ class FeedbackSheetSchema(Schema):
 class CommentInSchema(StrictSchema):
     member_id = fields.Integer(required=True)
     period = fields.String(required=True, validate=APPRAISAL_PERIOD)
-    comment = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    comment = Text(multiline=True, required=True, validate=validate.Length(min=1, max=1000))
 
 
 class CommentSchema(Schema):

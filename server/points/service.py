@@ -14,11 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from server.audit.service import record as audit
+from server.database import lock_row, upsert
 from server.errors import conflict, forbidden, invalid, not_found
 from server.events import (
     hours_record_finalised,
@@ -78,18 +77,16 @@ def placement(member: Member) -> dict[str, Any]:
 
 def _upsert(values: dict[str, Any], bump: bool) -> None:
     """Insert a balance row or add to (bump) / overwrite it, atomically on both databases."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(PointBalance).values(**values)
     table = PointBalance.__table__
-    update = {k: statement.excluded[k] for k in values if k not in ("member_id", "period")}
-    if bump:
-        update["points"] = table.c.points + statement.excluded.points
-        update["hours_centi"] = table.c.hours_centi + statement.excluded.hours_centi
-    statement = statement.on_conflict_do_update(
-        index_elements=["member_id", "period"], set_=update
-    )
-    db.session.execute(statement)
+
+    def update(new: Any) -> dict[str, Any]:
+        columns = {k: new[k] for k in values if k not in ("member_id", "period")}
+        if bump:
+            columns["points"] = table.c.points + new.points
+            columns["hours_centi"] = table.c.hours_centi + new.hours_centi
+        return columns
+
+    db.session.execute(upsert(PointBalance, values, ["member_id", "period"], update))
 
 
 def bump_balances(member: Member, month: str, points: int, hours_centi: int) -> None:
@@ -157,9 +154,7 @@ def _follow_member_moves(session, _context):
 
 def lock_member(member_id: int) -> Member:
     """Serialise everything that pays one member (caps, duplicates) on PostgreSQL."""
-    member = db.session.scalar(
-        sa.select(Member).where(Member.id == member_id).with_for_update()
-    )
+    member = lock_row(Member, member_id)
     if member is None:
         raise not_found("党员")
     return member
@@ -577,9 +572,7 @@ def reject_manual_award(award_id: int, user_id: int, community_ids: set[int],
 
 
 def _locked_award(award_id: int, community_ids: set[int]) -> ManualAward:
-    award = db.session.scalar(
-        sa.select(ManualAward).where(ManualAward.id == award_id).with_for_update()
-    )
+    award = lock_row(ManualAward, award_id)
     if award is None or award.community_id not in community_ids:
         raise not_found("加减分申请")
     return award

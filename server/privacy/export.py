@@ -15,12 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from openpyxl import Workbook
 
 from server.activities.models import Activity, Appeal, Attendance, HoursRecord, SignUp
 from server.auth.models import AuthSession, User
 from server.certificates.models import Certificate
-from server.excel import workbook_bytes
+from server.excel import Workbook, workbook_bytes
 from server.extensions import db
 from server.members.models import Building, Community, EmployerUnit, Member, Registration
 from server.notices.models import Notice, NoticeRecipient, SubscribeCredit, SubscribeTemplate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from server.wechat.standin import StandInServer
+from server.wechat.standin import StandInServer, miniprogram_pages
 
 
 @click.command("wechat-standin")
@@ -20,6 +20,9 @@ def standin_command(host: str | None, port: int | None) -> None:
         appid=config["WECHAT_APPID"],
         secret=config["WECHAT_SECRET"],
     )
+    pages = miniprogram_pages()
+    if pages:  # a subscribe message may only open one of the mini-program's pages (41030)
+        server.state.set_pages(pages)
     click.echo(f"模拟微信接口 (stand-in WeChat API): {server.url}")
     click.echo(f"  appid={config['WECHAT_APPID']}; demo login codes: demo:<name>[:<n>]")
     click.echo(f"  admin: POST {server.url}_standin/codes | phone-codes | faults | reset ...")

@@ -42,6 +42,8 @@ def test_a_street_admin_reads_the_whole_street_and_filters_it(org, make_staff, l
     assert [(e["target_type"], e["community"]["name"]) for e in only_c0] == [("grid", c0.name)]
     assert len(admin.get(f"{AUDIT}?action=place&actor_user_id={admin_user.id}").json) == 3
     assert admin.get(f"{AUDIT}?action=role").json == []
+    assert len(admin.get(f"{AUDIT}?actor=adm").json) == 3
+    assert admin.get(f"{AUDIT}?actor=nobody").json == []
     page = admin.get(f"{AUDIT}?page_size=2")
     assert len(page.json) == 2 and '"total": 3' in page.headers["X-Pagination"]
     today = local_today().isoformat()

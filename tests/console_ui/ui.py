@@ -30,3 +30,9 @@ def popconfirm(page) -> None:
 def row(scope, text: str):
     """The table row holding this text."""
     return scope.locator("tbody tr", has_text=text)
+
+
+def settled(page) -> None:
+    """Wait until no CSS transition runs (a drawer sliding in), before a screenshot."""
+    page.wait_for_function(
+        "document.getAnimations().every((a) => a.playState !== 'running')")

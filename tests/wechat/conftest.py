@@ -14,6 +14,7 @@ from server.config import load_settings
 from server.database import engine_options
 from server.extensions import db
 from server.wechat import client as wechat
+from server.wechat import transport
 from server.wechat.models import WechatAccessToken
 from server.wechat.standin import StandInServer
 
@@ -60,7 +61,7 @@ def fresh(app, standin, monkeypatch):
     """Each test starts with no token anywhere and a stand-in that has forgotten everything."""
     standin.state.reset()
     wechat.forget_cached_tokens()
-    monkeypatch.setattr(wechat, "BUSY_BACKOFF_SECONDS", 0)
+    monkeypatch.setattr(transport, "BUSY_BACKOFF_SECONDS", 0)
     with app.app_context():
         with db.engine.begin() as conn:
             conn.execute(WechatAccessToken.__table__.delete())

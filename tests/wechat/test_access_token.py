@@ -55,8 +55,10 @@ def test_a_stored_token_is_reused_by_another_process(standin):
 
 
 def test_twenty_threads_without_a_token_fetch_it_exactly_once(app, standin):
-    sessions = _in_threads(app, 20, lambda i: wechat.code_to_session(f"demo:t{i}:1"))
-    assert len({s["openid"] for s in sessions}) == 20
+    # a call that needs the token (a login does not: it takes the appid and secret)
+    _in_threads(app, 20, lambda i: wechat.send_subscribe_message(
+        demo_openid(f"t{i}"), "t", {"thing1": "通知"}))
+    assert len({m["touser"] for m in standin.state.sent()}) == 20
     stats = standin.state.stats()
     assert stats["tokens_issued"] == 1
     assert stats["calls"]["cgi-bin/token"] == 1
@@ -107,7 +109,7 @@ def test_a_token_near_its_expiry_is_refreshed_ahead_of_time(standin):
 
 def test_a_refresh_inside_an_open_sqlite_transaction_does_not_wait_on_itself(standin):
     db.session.execute(sa.select(1))  # BEGIN IMMEDIATE: this thread holds the write lock
-    session = wechat.code_to_session("demo:inside:1")
-    assert session["openid"] == demo_openid("inside")
+    wechat.send_subscribe_message(demo_openid("inside"), "t", {"thing1": "通知"})
+    assert [m["touser"] for m in standin.state.sent()] == [demo_openid("inside")]
     db.session.commit()
     assert _stored().refreshed_count == 1

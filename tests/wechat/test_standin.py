@@ -45,9 +45,9 @@ def test_stable_token_returns_the_current_token_unless_forced(http):
     assert forced["access_token"] != first
 
 
-def test_protected_calls_refuse_a_missing_or_unknown_token_with_40001(http):
+def test_protected_calls_refuse_a_missing_token_with_41001_and_an_unknown_one_with_40001(http):
     body = {"content": "hello", "version": 2, "scene": 1}
-    assert http("POST", "wxa/msg_sec_check", json=body)["errcode"] == 40001
+    assert http("POST", "wxa/msg_sec_check", json=body)["errcode"] == 41001
     assert http(
         "POST", "wxa/msg_sec_check", params={"access_token": "forged"}, json=body
     )["errcode"] == 40001
@@ -62,7 +62,7 @@ def test_json_bodies_without_a_content_type_are_accepted(http):
     )
     assert answer["errcode"] == 0
     assert answer["phone_info"]["purePhoneNumber"] == "13900139000"
-    assert answer["phone_info"]["countryCode"] == "86"
+    assert answer["phone_info"]["countryCode"] == 86
 
 
 def test_admin_codes_issue_login_codes_for_a_chosen_openid(http):
@@ -104,7 +104,8 @@ def test_admin_refusals_sent_stats_and_reset(http):
 
 def test_admin_expire_tokens_makes_earlier_tokens_fail(http):
     token = _token(http)
-    body = {"content": "hello", "version": 2, "scene": 1}
+    http("POST", "_standin/visits", json={"openid": demo_openid("a")})
+    body = {"content": "hello", "version": 2, "scene": 1, "openid": demo_openid("a")}
     check = {"params": {"access_token": token}, "json": body}
     assert http("POST", "wxa/msg_sec_check", **check)["errcode"] == 0
     http("POST", "_standin/expire-tokens")
@@ -124,6 +125,7 @@ def test_a_new_token_leaves_the_previous_one_usable_for_five_minutes_only(
 
 def test_admin_risky_words_change_the_verdict(http):
     token = _token(http)
+    http("POST", "_standin/visits", json={"openid": demo_openid("a")})
     body = {"content": "楼下有人卖假药", "version": 2, "scene": 1, "openid": demo_openid("a")}
     check = {"params": {"access_token": token}, "json": body}
     assert http("POST", "wxa/msg_sec_check", **check)["result"]["suggest"] == "pass"

@@ -11,6 +11,11 @@ const pages = {
   imports: () => import('../pages/imports/ImportsPage.vue'),
   audit: () => import('../pages/audit/AuditPage.vue'),
   sessions: () => import('../pages/sessions/SessionsPage.vue'),
+  activities: () => import('../pages/activities/ActivitiesPage.vue'),
+  inbox: () => import('../pages/inbox/InboxPage.vue'),
+  notices: () => import('../pages/notices/NoticesPage.vue'),
+  members: () => import('../pages/members/MembersPage.vue'),
+  pledges: () => import('../pages/pledges/PledgesPage.vue'),
 };
 
 const routes = [
@@ -19,6 +24,13 @@ const routes = [
     name: 'login',
     component: () => import('../pages/login/LoginPage.vue'),
     meta: { public: true, title: '登录' },
+  },
+  {
+    // full screen, without the console's frame: for a projector or a tablet at the door
+    path: '/activities/:id(\\d+)/onsite',
+    name: 'onsite',
+    component: () => import('../pages/activities/OnsitePage.vue'),
+    meta: { title: '现场签到码' },
   },
   {
     path: '/',

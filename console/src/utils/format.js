@@ -10,3 +10,11 @@ export function formatSeconds(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** "2026-12-05 09:00" (Shanghai, as typed) → "2026-12-05T09:00:00+08:00" for the API. */
+export function toApiTime(value) {
+  if (!value) return null;
+  const text = String(value).trim().replace(' ', 'T');
+  const withSeconds = /T\d{2}:\d{2}$/.test(text) ? `${text}:00` : text;
+  return /[+-]\d{2}:\d{2}$|Z$/.test(withSeconds) ? withSeconds : `${withSeconds}+08:00`;
+}

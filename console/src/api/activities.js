@@ -1,0 +1,53 @@
+// 活动管理: a community's activities, create/edit, publish, cancel, copies, roster, on-site code.
+import { download, get, getPage, patch, post } from './request';
+
+export const CATEGORIES = [
+  { value: 'environment', label: '环境整治' },
+  { value: 'civility', label: '文明劝导' },
+  { value: 'patrol', label: '平安巡逻' },
+  { value: 'elder_help', label: '助老助残' },
+  { value: 'publicity', label: '政策宣传' },
+  { value: 'party_day', label: '党员活动日' },
+  { value: 'dedication_day', label: '党员奉献日' },
+  { value: 'other', label: '其他' },
+];
+
+export const STATUSES = [
+  { value: 'draft', label: '草稿' },
+  { value: 'published', label: '报名中' },
+  { value: 'in_progress', label: '进行中' },
+  { value: 'ended', label: '已结束' },
+  { value: 'archived', label: '已归档' },
+  { value: 'cancelled', label: '已取消' },
+];
+
+export const MEMBER_TYPES = [
+  { value: 'in_service', label: '在职党员' },
+  { value: 'direct', label: '直管党员' },
+  { value: 'retired', label: '离退休党员' },
+  { value: 'floating', label: '流动党员' },
+];
+
+/** One page of a community's activities: status, category, date_from, date_to (YYYY-MM-DD). */
+export const listActivities = (communityId, query) =>
+  getPage(`/desk/communities/${communityId}/activities`, query);
+
+export const getActivity = (id) => get(`/activities/${id}`);
+
+export const createActivity = (communityId, body) =>
+  post(`/communities/${communityId}/activities`, body);
+
+export const updateActivity = (id, body) => patch(`/activities/${id}`, body);
+
+export const publishActivity = (id) => post(`/activities/${id}/publish`);
+
+export const cancelActivity = (id, reason) => post(`/activities/${id}/cancel`, { reason });
+
+/** Drafts copied from an activity: {starts_at?, repeat_weekly_until?} → [Activity]. */
+export const copyActivity = (id, body) => post(`/desk/activities/${id}/copies`, body);
+
+export const getRoster = (id) => get(`/activities/${id}/roster`);
+
+export const getOnsiteCode = (id) => get(`/activities/${id}/onsite-code`);
+
+export const downloadRecords = (id) => download(`/activities/${id}/records.xlsx`, {}, `活动记录-${id}.xlsx`);

@@ -1,0 +1,31 @@
+// 通知 (网上动员): a community's notices, the reach of an audience, sending, cancelling, figures.
+import { get, getPage, post } from './request';
+
+export const AUDIENCE_TYPES = [
+  { value: 'community', label: '全体党员' },
+  { value: 'grids', label: '按网格' },
+  { value: 'buildings', label: '按楼栋' },
+  { value: 'units', label: '按工作单位' },
+  { value: 'member_types', label: '按党员类别' },
+  { value: 'activity', label: '活动报名党员' },
+];
+
+export const NOTICE_STATUS = {
+  scheduled: { label: '定时待发', theme: 'warning' },
+  sent: { label: '已发送', theme: 'success' },
+  cancelled: { label: '已取消', theme: 'default' },
+};
+
+export const listNotices = (communityId, query) =>
+  getPage(`/communities/${communityId}/notices`, { kind: 'notice', ...query });
+
+/** {reached, with_credit, without_credit, template_configured, audience} — nothing is sent. */
+export const noticeReach = (communityId, audience) =>
+  post(`/desk/communities/${communityId}/notice-reach`, { audience });
+
+/** {title, body, audience, activity_id?, send_at?} → the notice with its figures. */
+export const sendNotice = (communityId, body) => post(`/communities/${communityId}/notices`, body);
+
+export const getNotice = (id) => get(`/notices/${id}`);
+
+export const cancelNotice = (id) => post(`/notices/${id}/cancel`);

@@ -1,0 +1,58 @@
+"""Journey: staff write a notice for one grid, see how many members it reaches and how many
+hold a subscribe credit, and send it; the stand-in WeChat API receives exactly those messages."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from server.auth.models import Role
+from server.notices import outbox
+from server.wechat.standin import demo_openid
+from tests.console_ui.conftest import release_database
+from tests.console_ui.ui import choose, dialog, field, row, settled
+from tests.notices.conftest import give_credit, templates  # noqa: F401 - fixtures
+
+
+def test_staff_send_a_notice_to_a_grid_with_its_reach_and_wechat_gets_exactly_those(
+    page, org, make_staff, make_member, give_credit, standin, console_as, shot  # noqa: F811
+):
+    community = org.communities[0]
+    make_staff("staffA", Role.COMMUNITY_STAFF, community_id=community.id)
+    first = make_member("m1", org.buildings[0], name="李志愿")  # grid 1, subscribed
+    make_member("m2", org.buildings[1], name="王不订阅")  # grid 1, no credit
+    other = make_member("m3", org.buildings[2], name="张二网格")  # grid 2, subscribed
+    give_credit(first)
+    give_credit(other)
+    standin.state.reset()
+    console_as(page, "staffA", "/console/notices")
+    expect(page.get_by_test_id("notices-table")).to_contain_text("还没有发过通知")
+
+    page.get_by_test_id("new-notice").click()
+    compose = dialog(page)
+    reach = compose.get_by_test_id("notice-reach")
+    expect(reach).to_contain_text("将通知 3 名党员，其中 2 人订阅了通知")  # the whole community
+    field(compose, "标题").fill("周六楼道清扫")
+    compose.locator("textarea").fill("请第一网格的党员周六上午九点到楼下集合。")
+    choose(page, compose.get_by_test_id("audience-type"), "按网格")
+    choose(page, compose.get_by_test_id("audience-grids"), "第1网格")
+    compose.locator(".t-dialog__header").click()  # close the drop-down
+    expect(reach).to_contain_text("将通知 2 名党员，其中 1 人订阅了通知")
+    expect(reach).to_contain_text("其余 1 人只在小程序里看到")
+    shot(page, "compose")
+    compose.get_by_role("button", name="立即发送").click()
+    expect(page.locator(".t-message", has_text="已发送给 2 名党员")).to_be_visible()
+    table = page.get_by_test_id("notices-table")
+    expect(row(table, "周六楼道清扫")).to_contain_text("已发送")
+
+    release_database()
+    report = outbox.deliver_due()  # the scheduler's outbox job, run here
+    assert (report.sent, report.no_credit) == (1, 1)
+    assert [m["touser"] for m in standin.state.sent()] == [demo_openid("m1")]
+
+    row(table, "周六楼道清扫").get_by_text("统计").click()
+    stats = page.get_by_test_id("notice-stats")
+    expect(row(stats, "通知对象")).to_contain_text("2")
+    expect(row(stats, "订阅消息已发送")).to_contain_text("1")
+    expect(row(stats, "没有订阅")).to_contain_text("1")
+    settled(page)
+    shot(page, "notice-stats")
