@@ -246,7 +246,7 @@ def drill_wechat_down(cluster: Cluster, app, url: str, ctx: dict) -> dict:
     community_id, staff_id, ids = broadcast._fixture(url, app)
     _dispose(app)
     # a notice is published while WeChat answers (publishing checks the text with WeChat)
-    notice_id, _ = broadcast._publish(app, community_id, staff_id)
+    notice_id, _ = broadcast._publish(app, community_id, staff_id, cluster.standin_url)
     _dispose(app)
     cluster.stop_standin()
     logins: list[dict] = []
@@ -308,7 +308,7 @@ def drill_scheduler_killed(cluster: Cluster, app, url: str, ctx: dict) -> dict:
         from bench.common import stop
 
         stop(process)
-    notice_id, _ = broadcast._publish(app, community_id, staff_id)
+    notice_id, _ = broadcast._publish(app, community_id, staff_id, cluster.standin_url)
     _dispose(app)
     first = cluster.start_scheduler()
     started = time.monotonic()
@@ -349,7 +349,7 @@ def _broadcast_broken_midway(cluster: Cluster, app, url: str, recipients: int, n
     _dispose(app)
     for process in cluster.schedulers:
         stop(process)
-    notice_id, _ = broadcast._publish(app, community_id, staff_id)
+    notice_id, _ = broadcast._publish(app, community_id, staff_id, cluster.standin_url)
     _dispose(app)
     cluster.start_scheduler()
     started = time.monotonic()
