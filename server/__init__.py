@@ -18,6 +18,7 @@ from server.guards import init_request_guards
 from server.headers import init_security_headers
 from server.idempotency import init_request_transactions
 from server.schemas import MAX_ID
+from server.unavailable import init_database_unavailable
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -68,6 +69,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SQLALCHEMY_ENGINE_OPTIONS=database.engine_options(settings["DATABASE_URL"], settings),
         RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
         RATELIMIT_HEADERS_ENABLED=True,
+        # Redis (the shared store) down: count in each process's memory until it is back,
+        # rather than answer every rate-limited request with a 500 (bench/drills, drill 5)
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         MAX_CONTENT_LENGTH=settings["APP_MAX_BODY_BYTES"],
         JSON_AS_ASCII=False,
     )
@@ -82,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_request_guards(app)
     init_request_transactions(app)
+    init_database_unavailable(app)
     init_security_headers(app)
     _register_blueprints()
     _connect_receivers()

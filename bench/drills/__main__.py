@@ -1,0 +1,3 @@
+from bench.drills.run import main
+
+main()

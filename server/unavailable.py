@@ -1,0 +1,46 @@
+"""The database out of reach (restarting, refusing, pool exhausted): a JSON 503 with Retry-After.
+
+While PostgreSQL restarts, a request fails on a dead pooled connection, on a refused connect or
+on the pool's wait. The member's client retries a 503 with the same Idempotency-Key, so the
+answer must say "try again shortly" in the project's error shape, never an HTML 500. The pool's
+pre-ping replaces the dead connections by itself once the database is back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response
+from sqlalchemy import exc
+from werkzeug.exceptions import InternalServerError
+
+from server.errors import error_response, handle_http_exception
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 2
+# OperationalError: refused, reset, "the database system is shutting down", admin shutdown;
+# InterfaceError: a connection closed under us; TimeoutError: no pooled connection in time.
+UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError,
+               exc.DisconnectionError)
+
+
+def database_unavailable_response(error: Exception) -> Response:
+    log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else error)
+    response = error_response(503, "database_unavailable", "系统正在维护，请稍后重试",
+                              {"retry_after": RETRY_AFTER_SECONDS})
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _internal_error(error: InternalServerError):
+    # a failure in after_request (the request's COMMIT) reaches Flask as a 500 around it
+    if isinstance(error.original_exception, UNAVAILABLE):
+        return database_unavailable_response(error.original_exception)
+    return handle_http_exception(error)
+
+
+def init_database_unavailable(app: Flask) -> None:
+    for error in UNAVAILABLE:
+        app.register_error_handler(error, database_unavailable_response)
+    app.register_error_handler(InternalServerError, _internal_error)

@@ -1,0 +1,44 @@
+"""The database out of reach answers a JSON 503 `database_unavailable` with Retry-After, so the
+mini-program retries with the same Idempotency-Key (bench/drills restarts a real PostgreSQL)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from server import create_app
+from tests.conftest import app_settings
+from tests.test_errors import assert_error_shape
+
+
+@pytest.fixture
+def unreachable_client(standin):
+    with socket.socket() as sock:  # a loopback port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = create_app(app_settings(
+        f"postgresql+psycopg://postgres@127.0.0.1:{port}/nowhere", standin))
+    yield app.test_client()
+    with app.app_context():
+        from server.extensions import db
+
+        db.engine.dispose()
+
+
+def test_a_login_while_the_database_is_unreachable_is_a_json_503_with_retry_after(
+        unreachable_client, standin):
+    response = unreachable_client.post("/api/v1/auth/login",
+                                       json={"code": standin.state.issue_code()})
+    assert_error_shape(response, 503, "database_unavailable")
+    assert response.headers["Retry-After"].isdigit()
+
+
+def test_a_retried_write_while_the_database_is_unreachable_is_a_json_503_not_a_500(
+        unreachable_client, standin):
+    # the Idempotency-Key is looked up before anything else: that read fails first
+    response = unreachable_client.post("/api/v1/auth/login",
+                                       json={"code": standin.state.issue_code()},
+                                       headers={"Idempotency-Key": "k" * 16})
+    assert_error_shape(response, 503, "database_unavailable")
+    assert "Retry-After" in response.headers
