@@ -8,11 +8,13 @@ import socket
 import pytest
 
 from server import create_app
+from server.extensions import db
 from tests.conftest import app_settings
 
 
 @pytest.fixture
 def client_without_redis(_schema, database_url, standin):
+    _schema.restore()  # as the `app` fixture does: an empty database for this test
     with socket.socket() as sock:  # a loopback port nothing listens on: Redis is down
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -20,12 +22,7 @@ def client_without_redis(_schema, database_url, standin):
                                   RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0",
                                   AUTH_LOGIN_LIMIT_PER_ADDRESS="3 per minute"))
     yield app.test_client()
-    from tests.conftest import _empty_all_tables
-
     with app.app_context():
-        from server.extensions import db
-
-        _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
 
