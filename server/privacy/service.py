@@ -24,6 +24,7 @@ from server.certificates.models import Certificate
 from server.errors import AppError, conflict, invalid
 from server.extensions import db
 from server.idempotency import IdempotencyRecord
+from server.imports.models import RosterEntry
 from server.members.models import Member, Registration
 from server.notices.models import OutboxStatus, SubscribeCredit, SubscribeOutbox
 from server.pledges.models import (
@@ -307,6 +308,10 @@ def erase_identity(user_id: int, member_id: int | None) -> dict[str, int]:
             run("led_activities", sa.update(Activity).where(
                 Activity.leader_user_id == user.id, Activity.leader_name == name)
                 .values(leader_name=""))
+        if member.phone:
+            # the units' rosters name and reach the person too; a unit that lists them again
+            # after the deletion starts a new entry
+            run("roster", sa.delete(RosterEntry).where(RosterEntry.phone == member.phone))
         done["audit"] = _scrub_audit(member, [name, member.phone])
         member.name = DELETED_NAME
         member.phone = ""

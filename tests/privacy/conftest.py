@@ -11,6 +11,7 @@ from PIL import Image
 
 from server.activities.models import Activity, Appeal, Attendance, SignUp
 from server.extensions import db
+from server.imports.models import RosterEntry
 from server.members.models import Member
 from server.notices.models import Notice, NoticeRecipient, SubscribeCredit, SubscribeTemplate
 from server.pledges.images import store_image
@@ -57,6 +58,9 @@ def person(org, make_member, login) -> Person:
                          location_consent=True)
     member.phone = PHONE
     community = org.communities[0].id
+    # and their employer unit listed them on its roster of in-service members (报到率)
+    db.session.add(RosterEntry(unit_id=org.units[0].id, name=NAME, phone=PHONE,
+                               member_type="in_service", community_id=community))
     acts = [activity(community, date(2026, 3, 15), latitude=CENTRE[0], longitude=CENTRE[1]),
             activity(community, date(2026, 4, 20), "平安巡逻", "社区北门")]
     for act in acts:

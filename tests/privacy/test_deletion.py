@@ -90,7 +90,7 @@ def test_after_the_cooling_off_period_no_trace_of_the_person_is_left(
     needles = [NAME, PHONE, person.openid]
     held = _everything_that_mentions(needles)  # the search does find them while they are held
     assert {"users.openid", "members.name", "members.phone", "pledges.own_words",
-            "audit_entries.after"} <= {
+            "audit_entries.after", "roster_entries.name", "roster_entries.phone"} <= {
         found.split(":")[0] for found in held}
 
     _schedule(person.caller)
