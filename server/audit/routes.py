@@ -17,7 +17,10 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="操作日�
 @blp.response(200, AuditEntrySchema(many=True))
 @blp.paginate()
 def audit_entries(query, pagination_parameters):
-    """The audit log of my scope, newest first, filtered by person, action, place and date."""
+    """审计日志（管理员）
+
+    我管辖范围内的审计日志，最新的在前；可按人员、操作、地点和日期筛选。
+    """
     return reader.entries_page(current_principal(), pagination_parameters, **query)
 
 
@@ -25,7 +28,10 @@ def audit_entries(query, pagination_parameters):
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, XLSX_BODY, content_type=XLSX_MIMETYPE)
 def audit_entries_xlsx(query):
-    """The same, as Excel (the download is itself recorded in the log)."""
+    """导出审计日志 Excel（管理员）
+
+    以 Excel 导出同样的审计日志；这次下载本身也记入日志。
+    """
     content, filename = reader.export_xlsx(current_principal(), **query)
     return xlsx_response(content, filename)
 
@@ -33,5 +39,8 @@ def audit_entries_xlsx(query):
 @blp.route("/audit-actions")
 @blp.response(200, ActionLabelSchema(many=True))
 def audit_actions():
-    """The actions the log records, with their Chinese names (for the filter's drop-down)."""
+    """审计操作类型列表
+
+    日志记录的各类操作及其中文名称，供筛选下拉框使用。
+    """
     return reader.action_labels(current_principal())

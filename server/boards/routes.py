@@ -20,7 +20,10 @@ PDF_BODY = {"format": "binary", "type": "string"}
 @blp.arguments(BoardDownloadQuerySchema, location="query")
 @blp.response(200, XLSX_BODY, content_type=XLSX_MIMETYPE)
 def leaderboard_xlsx(query):
-    """先锋榜 of my scope with full names (ties share a rank), as Excel."""
+    """导出先锋榜 Excel（工作人员、书记）
+
+    以 Excel 导出我管辖范围的先锋榜，显示全名；并列者名次相同。
+    """
     content, filename = service.board_workbook(current_principal(), **query)
     return xlsx_response(content, filename)
 
@@ -29,7 +32,10 @@ def leaderboard_xlsx(query):
 @blp.arguments(HonourBoardQuerySchema, location="query")
 @blp.response(200, PDF_BODY, content_type="application/pdf")
 def honour_board(query):
-    """荣誉榜 for the notice board: the top members, names as on the public board."""
+    """荣誉榜 PDF（工作人员）
+
+    供公告栏张贴的荣誉榜：排名靠前的党员，姓名显示方式与公开榜单相同。
+    """
     content, filename = service.honour_board_pdf(current_principal(), **query)
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=filename)

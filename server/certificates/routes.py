@@ -45,7 +45,10 @@ def _created(result):
 @blp.route("/me/certificates", methods=["GET"])
 @blp.response(200, CertificateSchema(many=True))
 def my_certificates():
-    """My certificates, newest first."""
+    """我的志愿服务记录证明
+
+    列出我的志愿服务记录证明，最新的在前。
+    """
     return service.my_certificates(current_principal())
 
 
@@ -54,8 +57,11 @@ def my_certificates():
 @blp.response(201, CertificateSchema)
 @blp.alt_response(200, schema=CertificateSchema, description="同一期间的证明已开具（重复申请）")
 def request_certificate(body):
-    """Ask for a certificate of my approved hours in a period (both dates omitted: all of it).
-    Asking again for the same period returns the one already issued (200)."""
+    """申请志愿服务记录证明（党员）
+
+    申请开具某一时段内已审核服务时长的证明；起止日期都不填即为全部时长。同一时段再次申请时返回已
+    开具的证明（200）。
+    """
     return _created(service.request_certificate(current_principal(), body))
 
 
@@ -64,7 +70,10 @@ def request_certificate(body):
 @blp.response(201, CertificateSchema)
 @blp.alt_response(200, schema=CertificateSchema, description="同一期间的证明已开具（重复开具）")
 def issue_certificate(body, member_id):
-    """Staff issue a certificate for a member of their community."""
+    """为党员开具证明（工作人员）
+
+    社区工作人员为本社区的党员开具志愿服务记录证明。
+    """
     return _created(service.issue_for_member(current_principal(), member_id, body))
 
 
@@ -72,7 +81,10 @@ def issue_certificate(body, member_id):
 @blp.arguments(CertificateListQuerySchema, location="query")
 @blp.response(200, CertificateSchema(many=True))
 def community_certificates(query, community_id):
-    """Certificates a community has issued (optionally of one member)."""
+    """社区已开具的证明（工作人员）
+
+    列出社区已开具的志愿服务记录证明；可只看某一名党员的。
+    """
     return service.community_certificates(current_principal(), community_id,
                                           query.get("member_id"))
 
@@ -80,7 +92,10 @@ def community_certificates(query, community_id):
 @blp.route("/communities/<int:community_id>/certificate-issuer", methods=["GET"])
 @blp.response(200, IssuerSchema)
 def get_issuer(community_id):
-    """The party organisation's name certificates are issued in."""
+    """查看出具单位（工作人员）
+
+    返回证明上署名的党组织名称（出具单位）。
+    """
     return service.get_issuer_name(current_principal(), community_id)
 
 
@@ -88,21 +103,30 @@ def get_issuer(community_id):
 @blp.arguments(IssuerInSchema)
 @blp.response(200, IssuerSchema)
 def set_issuer(body, community_id):
-    """Set the party organisation's name (出具单位) for new certificates."""
+    """设置出具单位（工作人员）
+
+    设置新开具证明上署名的党组织名称（出具单位）。
+    """
     return service.set_issuer_name(current_principal(), community_id, body["party_org_name"])
 
 
 @blp.route("/certificates/<int:certificate_id>", methods=["GET"])
 @blp.response(200, CertificateSchema)
 def get_certificate(certificate_id):
-    """One certificate: its holder, or staff of the issuing community."""
+    """查看一份证明
+
+    返回一份志愿服务记录证明；仅证明持有人或出具社区的工作人员可查看。
+    """
     return service.get_certificate(current_principal(), certificate_id)
 
 
 @blp.route("/certificates/<int:certificate_id>/pdf", methods=["GET"])
 @blp.response(200, PDF_BODY, content_type="application/pdf")
 def certificate_pdf(certificate_id):
-    """The PDF (for wx.downloadFile + wx.openDocument); a revoked one is stamped 已作废."""
+    """下载证明 PDF
+
+    返回证明的 PDF（供 wx.downloadFile + wx.openDocument 使用）；已作废的证明加盖「已作废」字样。
+    """
     content, filename = service.certificate_pdf(current_principal(), certificate_id)
     return send_file(io.BytesIO(content), mimetype="application/pdf",
                      download_name=filename)
@@ -112,7 +136,10 @@ def certificate_pdf(certificate_id):
 @blp.arguments(ReasonSchema)
 @blp.response(200, CertificateSchema)
 def revoke_certificate(body, certificate_id):
-    """Staff revoke a certificate with a reason; a new one may then be issued."""
+    """作废证明（工作人员）
+
+    工作人员填写理由后作废一份证明；作废后可重新开具。
+    """
     return service.revoke_certificate(current_principal(), certificate_id, body["reason"])
 
 
@@ -122,7 +149,10 @@ def revoke_certificate(body, certificate_id):
 @blp.response(200, VerificationSchema)
 @limiter.limit(_verify_limit)
 def verify_certificate(query):
-    """Public (no login): is this certificate genuine, and has it been revoked?"""
+    """核验证明真伪（公开）
+
+    无需登录：核验证明是否真实、是否已作废。
+    """
     return service.verify(query["number"], query["code"])
 
 

@@ -72,7 +72,10 @@ def _client() -> tuple[str, str]:
 @blp.doc(security=PUBLIC)
 @blp.response(200, ConsoleConfigSchema)
 def config():
-    """What the login page offers (the demo-code form only in development)."""
+    """登录页配置（管理后台）
+
+    返回登录页提供哪些登录方式；演示码登录表单只在开发环境提供。
+    """
     return service.console_config()
 
 
@@ -81,7 +84,10 @@ def config():
 @blp.response(201, TicketSchema)
 @limiter.limit(_ticket_limit)
 def create_ticket():
-    """A one-time login ticket for the QR code, bound to this browser by a cookie."""
+    """扫码登录：创建登录票据（管理后台）
+
+    为二维码创建一次性登录票据，并以 Cookie 绑定到本浏览器。
+    """
     answer, nonce = service.create_ticket(*_client(), request.cookies.get(BROWSER_COOKIE))
     _set_cookie(BROWSER_COOKIE, nonce, 24 * 3600)
     return answer
@@ -91,7 +97,10 @@ def create_ticket():
 @blp.doc(security=PUBLIC)
 @blp.response(200, PollSchema)
 def poll_ticket(ticket):
-    """Has the phone confirmed? The first answer 'confirmed' also logs this browser in."""
+    """扫码登录：查询票据状态（管理后台）
+
+    查询手机是否已确认；第一次返回 `confirmed` 时，本浏览器同时登录。
+    """
     result = service.poll_ticket(ticket, request.cookies.get(BROWSER_COOKIE))
     if result.cookie:
         _session_cookie(result.cookie)
@@ -101,14 +110,20 @@ def poll_ticket(ticket):
 @blp.route(f"/login-tickets/{TICKET}/request")
 @blp.response(200, TicketRequestSchema)
 def ticket_request(ticket):
-    """For the phone: which browser, from which address, asks to log in."""
+    """扫码登录：查看登录请求（手机）
+
+    供手机查看：哪个浏览器、从哪个地址请求登录。
+    """
     return service.ticket_request(current_principal(), ticket)
 
 
 @blp.route(f"/login-tickets/{TICKET}/confirm", methods=["POST"])
 @blp.response(200, ConfirmedSchema)
 def confirm_ticket(ticket):
-    """For the phone: log that browser in as me."""
+    """扫码登录：确认登录（手机）
+
+    供手机确认：让那个浏览器以我的身份登录管理后台。
+    """
     return service.confirm_ticket(current_principal(), ticket)
 
 
@@ -118,7 +133,10 @@ def confirm_ticket(ticket):
 @blp.response(200, ConsoleSessionSchema)
 @limiter.limit(_login_limit)
 def demo_login(body):
-    """Development only: log the console in with a demo code (demo:staff1:…)."""
+    """演示码登录（仅开发环境）
+
+    仅开发环境可用：用演示码（如 `demo:staff1:…`）登录管理后台。
+    """
     view, cookie = service.demo_login(body["code"], *_client())
     _session_cookie(cookie)
     return view
@@ -127,7 +145,10 @@ def demo_login(body):
 @blp.route("/session")
 @blp.response(200, ConsoleSessionSchema)
 def session():
-    """Who is logged in to the console, their grants, the CSRF token for writes."""
+    """当前登录信息（管理后台）
+
+    返回登录管理后台的人、其角色授权，以及写操作所需的 CSRF 令牌。
+    """
     return service.current_session(current_principal())
 
 
@@ -135,26 +156,40 @@ def session():
 @blp.arguments(ActingForSchema)
 @blp.response(200, ConsoleSessionSchema)
 def acting_for(body):
-    """Act for another of my grants (place and role)."""
+    """切换当前身份（管理后台）
+
+    改以我的另一项角色授权（地点和角色）办理。
+    """
     return service.set_acting_for(current_principal(), body["grant_id"])
 
 
 @blp.route("/sessions")
 @blp.response(200, SessionListItemSchema(many=True))
 def sessions():
-    """My console logins that are still live."""
+    """我的后台登录列表
+
+    列出我仍然有效的管理后台登录。
+    """
     return service.my_sessions(current_principal())
 
 
 @blp.route("/sessions/<string(length=32):session_id>", methods=["DELETE"])
 @blp.response(204)
 def end_session(session_id):
+    """结束一个后台登录
+
+    结束我的一个管理后台登录（按登录编号）。
+    """
     service.end_session(current_principal(), session_id)
 
 
 @blp.route("/logout", methods=["POST"])
 @blp.response(204)
 def logout():
+    """退出登录（管理后台）
+
+    结束本浏览器的管理后台登录，并清除登录 Cookie。
+    """
     service.logout(current_principal())
     _clear_console_cookie()
 
@@ -162,6 +197,9 @@ def logout():
 @blp.route("/logout-everywhere", methods=["POST"])
 @blp.response(204)
 def logout_everywhere():
-    """End all my console logins, this one too (the phone stays logged in)."""
+    """退出全部后台登录
+
+    结束我的全部管理后台登录，包括本浏览器的；手机上的登录不受影响。
+    """
     service.logout_everywhere(current_principal())
     _clear_console_cookie()

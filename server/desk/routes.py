@@ -30,7 +30,10 @@ blp = Blueprint("desk", __name__, url_prefix="/api/v1/desk", description="管理
 @blp.response(200, ActivitySchema(many=True))
 @blp.paginate()
 def community_activities(query, community_id, pagination_parameters):
-    """The community's activities: status, type and start-date filters (staff)."""
+    """社区活动列表（工作人员）
+
+    列出社区的活动，可按状态、类型和开始日期筛选。
+    """
     return activities.community_activities(
         current_principal(), community_id, query, pagination_parameters
     )
@@ -40,7 +43,10 @@ def community_activities(query, community_id, pagination_parameters):
 @blp.arguments(ActivityCopyInSchema)
 @blp.response(201, ActivitySchema(many=True))
 def copy_activity(body, activity_id):
-    """Copy an activity as drafts: once, or weekly until a date (复制 / 每周重复)."""
+    """复制活动 / 每周重复（工作人员）
+
+    把活动复制为草稿：复制一次，或每周重复直到指定日期。
+    """
     return activities.copy_activity(
         current_principal(), activity_id, body["starts_at"], body["repeat_weekly_until"]
     )
@@ -50,7 +56,10 @@ def copy_activity(body, activity_id):
 @blp.arguments(InboxQuerySchema, location="query")
 @blp.response(200, InboxSchema)
 def inbox(query):
-    """待办: everything waiting for my decision, with a count per kind."""
+    """待办（工作人员）
+
+    列出所有等我审批的事项，并给出每类的数量。
+    """
     return approvals.inbox(current_principal(), query.get("community_id"), query.get("kind"))
 
 
@@ -58,7 +67,10 @@ def inbox(query):
 @blp.arguments(InboxDecisionInSchema)
 @blp.response(200, InboxResultSchema(many=True))
 def decide(body):
-    """Approve or reject one or many; each answered on its own (the maker cannot decide)."""
+    """审批待办（工作人员）
+
+    批准或驳回一项或多项，每项单独答复；提交人不能审批自己的事项。
+    """
     return approvals.decide(current_principal(), body["decision"], body["reason"], body["items"])
 
 
@@ -66,8 +78,11 @@ def decide(body):
 @blp.arguments(NoticeReachInSchema)
 @blp.response(200, NoticeReachSchema)
 def notice_reach(body, community_id):
-    """How many members an audience reaches, and how many have a subscribe credit (nothing
-    is written: a POST because the audience is a structured body)."""
+    """通知覆盖人数（工作人员）
+
+    计算一个通知对象范围能覆盖多少党员、其中多少人有订阅消息额度。不写入任何数据；用 POST 是因为
+    对象范围是结构化的请求体。
+    """
     return reach.notice_reach(current_principal(), community_id, body["audience"])
 
 
@@ -75,5 +90,8 @@ def notice_reach(body, community_id):
 @blp.arguments(RevealInSchema)
 @blp.response(200, RevealSchema)
 def reveal(body, member_id):
-    """Show one masked detail (the phone) in full; every time is in the audit log."""
+    """查看完整手机号（工作人员）
+
+    完整显示一项脱敏信息（手机号）；每次查看都记入审计日志。
+    """
     return members.reveal_member_field(current_principal(), member_id, body["field"])

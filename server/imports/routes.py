@@ -27,7 +27,10 @@ blp = Blueprint("imports", __name__, url_prefix="/api/v1", description="Excel �
 @blp.arguments(ImportPlaceSchema, location="query")
 @blp.response(200, XLSX_BODY, content_type=XLSX_MIMETYPE)
 def template(query, kind):
-    """The template to fill in: headers, an example row, drop-down lists."""
+    """下载导入模板（工作人员）
+
+    返回待填写的 Excel 模板：表头、一行示例和下拉选项。
+    """
     content, filename = service.template_xlsx(current_principal(), kind, query)
     return xlsx_response(content, filename)
 
@@ -38,7 +41,10 @@ class Imports(MethodView):
     @blp.response(200, ImportSummarySchema(many=True))
     @blp.paginate()
     def get(self, query, pagination_parameters):
-        """Imports in my scope, newest first."""
+        """导入记录列表（工作人员）
+
+        列出我管辖范围内的导入，最新的在前。
+        """
         return paginate(service.batches_query(current_principal(), **query),
                         pagination_parameters)
 
@@ -46,7 +52,10 @@ class Imports(MethodView):
     @blp.arguments(ImportFileSchema, location="files")
     @blp.response(201, ImportPreviewSchema)
     def post(self, form, files):
-        """Upload a filled-in template: the preview of every row's errors; nothing imported."""
+        """上传导入文件：预览（工作人员）
+
+        上传填好的模板，返回每一行的错误预览；此时不导入任何数据。
+        """
         upload = files["file"]
         kind = form.pop("kind")
         return service.preview(current_principal(), kind, form, upload.filename or "",
@@ -56,13 +65,20 @@ class Imports(MethodView):
 @blp.route("/imports/<int:batch_id>")
 @blp.response(200, ImportPreviewSchema)
 def get_import(batch_id):
+    """查看一次导入（工作人员）
+
+    返回一次导入的预览：每一行的错误及导入状态。
+    """
     return service.get_batch(current_principal(), batch_id)
 
 
 @blp.route("/imports/<int:batch_id>/confirm", methods=["POST"])
 @blp.response(200, ImportPreviewSchema)
 def confirm_import(batch_id):
-    """Import the previewed file, all rows in one transaction."""
+    """确认导入（工作人员）
+
+    导入已预览的文件，所有行在同一事务中导入。
+    """
     return service.confirm(current_principal(), batch_id)
 
 
@@ -71,5 +87,8 @@ def confirm_import(batch_id):
 @blp.response(200, UnitRosterEntrySchema(many=True))
 @blp.paginate()
 def roster_entries(query, pagination_parameters):
-    """In-service members the units listed (在职党员名单), with whether each has reported."""
+    """在职党员名单（街道、社区）
+
+    列出各单位报送的在职党员名单，并标明每人是否已到社区报到。
+    """
     return service.roster_page(current_principal(), pagination_parameters, **query)

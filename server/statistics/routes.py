@@ -21,8 +21,11 @@ blp = Blueprint("statistics", __name__, url_prefix="/api/v1", description="数�
 @blp.arguments(StatisticsQuerySchema, location="query")
 @blp.response(200, StatisticsSchema)
 def statistics(query):
-    """报到率, active members, hours by month, activities by type, stars, pledge coverage and
-    party-day attendance; a street's communities side by side."""
+    """统计（工作人员、书记、街道管理员）
+
+    报到率、活跃党员、按月服务时长、按类型的活动数、星级、包楼栋承诺覆盖率和固定党员活动日出勤；
+    街道可并列比较各社区。
+    """
     return service.statistics(current_principal(), **query)
 
 
@@ -30,7 +33,10 @@ def statistics(query):
 @blp.arguments(StatisticsQuerySchema, location="query")
 @blp.response(200, XLSX_BODY, content_type=XLSX_MIMETYPE)
 def statistics_xlsx(query):
-    """The same tables as Excel, with the list of those not yet reported."""
+    """导出统计 Excel
+
+    以 Excel 导出同样的统计表，并附未报到名单。
+    """
     content, filename = service.statistics_workbook(current_principal(), **query)
     return xlsx_response(content, filename)
 
@@ -39,5 +45,8 @@ def statistics_xlsx(query):
 @blp.arguments(StatPlaceQuerySchema, location="query")
 @blp.response(200, StatNotReportedSchema(many=True))
 def not_reported(query):
-    """The units' rosters' members who have not yet reported to their community (未报到名单)."""
+    """未报到名单
+
+    列出单位名单中尚未到居住地社区报到的在职党员。
+    """
     return service.not_reported(current_principal(), **query)
