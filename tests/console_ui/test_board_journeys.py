@@ -15,9 +15,12 @@ FIXTURE_NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 def test_a_secretary_reads_the_board_downloads_it_and_prints_the_honour_board(
-    page, org, make_staff, make_member, console_as, tmp_path, shot
+    new_page, org, make_staff, make_member, console_as, tmp_path, shot
 ):
     _board(org, make_staff, make_member)
+    # a browser context of its own: a fixed clock stays with the context, and would stop the
+    # timers of every later journey that shares one
+    page = new_page()
     page.clock.set_fixed_time(FIXTURE_NOW)  # the browser's periods are those of the fixture
     console_as(page, "secA", "/console/boards")
     choose(page, page.get_by_test_id("board-period"), "上一年")

@@ -19,9 +19,12 @@ def _shown(value) -> str:
 
 
 def test_a_street_admin_compares_the_communities_and_the_numbers_match_the_api(
-    page, org, make_staff, make_member, console_as, console_api, shot
+    new_page, org, make_staff, make_member, console_as, console_api, shot
 ):
     fixture(org, make_staff, make_member)
+    # a browser context of its own: a fixed clock stays with the context, and would stop the
+    # timers of every later journey that shares one
+    page = new_page()
     page.clock.set_fixed_time(FIXTURE_NOW)  # the browser's periods are those of the fixture
     street_id = org.street.id
     console_as(page, "admin", "/console/statistics")
@@ -58,9 +61,12 @@ def test_a_street_admin_compares_the_communities_and_the_numbers_match_the_api(
 
 
 def test_a_community_secretary_sees_only_their_community(
-    page, org, make_staff, make_member, console_as, shot
+    new_page, org, make_staff, make_member, console_as, shot
 ):
     fixture(org, make_staff, make_member)
+    # a browser context of its own: a fixed clock stays with the context, and would stop the
+    # timers of every later journey that shares one
+    page = new_page()
     page.clock.set_fixed_time(FIXTURE_NOW)  # the browser's periods are those of the fixture
     console_as(page, "secA", "/console/statistics")
     expect(page.get_by_test_id("kpi-reporting_rate")).to_contain_text("名册 3 人，已报到 2 人")
