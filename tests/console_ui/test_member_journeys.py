@@ -40,8 +40,6 @@ def test_a_secretary_unmasks_a_phone_and_finds_the_access_in_the_audit_reader(
     audit = page.get_by_test_id("audit-table")
     entry = row(audit, "查看党员完整信息")
     expect(entry).to_contain_text("secA")
-    # the page has finished loading its lists (a late reload folds an opened row back)
-    page.wait_for_load_state("networkidle")
     entry.click()  # the details: whose what
     expect(audit).to_contain_text("李志愿")
     expect(audit).to_contain_text("手机号")
