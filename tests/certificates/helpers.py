@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
-import sqlalchemy as sa
 from pypdf import PdfReader
 
-from server import events
 from server.activities.models import Activity, HoursRecord
 from server.extensions import db
 from server.timeutil import LOCAL_TZ
+from tests.points import helpers as points_helpers
 
 
 def activity(community_id: int, day: date, title: str = "楼道环境清理",
@@ -28,27 +26,8 @@ def activity(community_id: int, day: date, title: str = "楼道环境清理",
 
 
 def approve_hours(member_id: int, act: Activity, hours, commit: bool = True) -> HoursRecord:
-    """A new approved record for (member, activity), superseding the previous one."""
-    previous = db.session.scalar(sa.select(HoursRecord).filter_by(
-        member_id=member_id, activity_id=act.id, status="approved"))
-    if previous is not None:
-        previous.status = "superseded"
-        db.session.flush()
-    record = HoursRecord(
-        member_id=member_id, activity_id=act.id, community_id=act.community_id,
-        category=act.category, hours=Decimal(str(hours)),
-        service_date=act.starts_at.astimezone(LOCAL_TZ).date(),
-        source="clockin" if previous is None else "corrected", status="approved",
-        activity_name=act.title, place=act.address, organiser=act.organiser,
-        leader=act.leader_name, supersedes_id=previous.id if previous else None,
-    )
-    db.session.add(record)
-    db.session.flush()
-    events.hours_record_finalised.send(
-        record, previous_hours=previous.hours if previous is not None else None)
-    if commit:
-        db.session.commit()
-    return record
+    """An approved record as a clock-out makes it (superseding the previous one)."""
+    return points_helpers.approve_hours(member_id, act, hours, commit, source="clockin")
 
 
 def pdf_text(content: bytes) -> str:

@@ -34,8 +34,10 @@ def activity(community_id: int, day: date, category: str = "environment") -> Act
     return row
 
 
-def approve_hours(member_id: int, act: Activity, hours, commit: bool = True) -> HoursRecord:
-    """A new approved record for (member, activity), superseding the previous one."""
+def approve_hours(member_id: int, act: Activity, hours, commit: bool = True,
+                  source: str = "manual") -> HoursRecord:
+    """A new approved record for (member, activity), superseding the previous one; it carries
+    the activity's place, organiser and leader as a real record does."""
     previous = db.session.scalar(sa.select(HoursRecord).filter_by(
         member_id=member_id, activity_id=act.id, status="approved"))
     if previous is not None:
@@ -45,8 +47,9 @@ def approve_hours(member_id: int, act: Activity, hours, commit: bool = True) -> 
         member_id=member_id, activity_id=act.id, community_id=act.community_id,
         category=act.category, hours=Decimal(str(hours)),
         service_date=act.starts_at.astimezone(LOCAL_TZ).date(),
-        source="manual" if previous is None else "corrected", status="approved",
-        activity_name=act.title, supersedes_id=previous.id if previous else None,
+        source=source if previous is None else "corrected", status="approved",
+        activity_name=act.title, place=act.address, organiser=act.organiser,
+        leader=act.leader_name, supersedes_id=previous.id if previous else None,
     )
     db.session.add(record)
     db.session.flush()
