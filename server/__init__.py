@@ -115,6 +115,7 @@ def _register_blueprints() -> None:
     from server.boards import routes as boards
     from server.console import routes as console
     from server.desk import routes as desk
+    from server.desk import staff_routes as desk_staff
     from server.feedback_sheets import routes as feedback_sheets
     from server.imports import routes as imports
     from server.members import routes as members
@@ -126,8 +127,8 @@ def _register_blueprints() -> None:
     from server.statistics import routes as statistics
 
     for module in (health, auth, members, activities, hours_records, points, pledges, party_day,
-                   notices, console, places, imports, audit, desk, feedback_sheets, statistics,
-                   boards):
+                   notices, console, places, imports, audit, desk, desk_staff, feedback_sheets,
+                   statistics, boards):
         api.register_blueprint(module.blp)
     api.register_blueprint(feedback_sheets.appraisal_blp)
 

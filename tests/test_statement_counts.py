@@ -170,6 +170,8 @@ def _endpoints(w: World) -> list[tuple[str, str]]:
         ("staff", f"/api/v1/members/{m0}/activity-log?{many}"),
         ("staff", f"/api/v1/activities/{a0}/hours-records?{many}"),
         ("staff", f"/api/v1/communities/{c}/hours-records?{many}"),
+        ("staff", f"/api/v1/desk/activities/{a0}/hours-records"),
+        ("staff", f"/api/v1/desk/communities/{c}/hours-per-member"),
         ("staff", f"/api/v1/communities/{c}/unconfirmed-attendances?{many}"),
         ("staff", f"/api/v1/communities/{c}/appeals?{many}"),
         ("staff", f"/api/v1/activities/{a0}/roster"),
@@ -191,6 +193,10 @@ def _endpoints(w: World) -> list[tuple[str, str]]:
         ("staff", f"/api/v1/makeup-sessions/{w.sessions[0].id}/bookings"),
         ("street", f"/api/v1/streets/{w.org.street.id}/dedication-days"),
     ]
+
+
+def _pages(w: World) -> list[str]:
+    return [f"/api/v1/desk/members/{w.members[0].id}/summary"]
 
 
 @pytest.fixture
@@ -220,6 +226,7 @@ def test_every_list_costs_the_same_statements_for_5_rows_as_for_50(
     make_staff("street", Role.STREET_ADMIN, street_id=org.street.id)
     world = World(org=org, staff_user_id=staff_user.id)
     figures: dict[str, list[int]] = {}
+    pages: dict[str, list[int]] = {}
     for size in (SMALL, LARGE):
         world.grow(size, make_member)
         callers = {"member": login("m0"), "staff": login("sec"), "street": login("street")}
@@ -227,10 +234,15 @@ def test_every_list_costs_the_same_statements_for_5_rows_as_for_50(
             statements, response = counted(lambda: callers[who].get(path))  # noqa: B023
             assert response.status_code == 200, (path, response.json)
             figures.setdefault(path.split("?")[0], []).extend([statements, _rows(response.json)])
+        for path in _pages(world):  # one member's page: as many statements in either world
+            statements, response = counted(lambda: callers["staff"].get(path))  # noqa: B023
+            assert response.status_code == 200, (path, response.json)
+            pages.setdefault(path, []).append(statements)
     report = "\n".join(f"{path}: {s5} statements for {r5} rows, {s50} for {r50} rows"
                        for path, (s5, r5, s50, r50) in figures.items())
     print(report)
     grew = {path: f[0::2] for path, f in figures.items() if f[2] != f[0]}
     assert grew == {}, report
+    assert {path: s for path, s in pages.items() if len(set(s)) > 1} == {}, pages
     too_few = [path for path, f in figures.items() if f[3] <= f[1]]
     assert too_few == [], "these lists did not grow with the data: " + ", ".join(too_few)

@@ -13,6 +13,7 @@ from server.schemas import LocalDateTime, StrictSchema
 class DeskActivityQuerySchema(StrictSchema):
     status = fields.String(validate=validate.OneOf(list(STATUS_LABELS)))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
+    grid_id = fields.Integer()
     date_from = fields.Date()
     date_to = fields.Date()
 
