@@ -37,6 +37,13 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'community_staff', 'grid_worker', 'unit_secretary'],
   },
   {
+    path: '/points',
+    name: 'points',
+    title: '积分管理',
+    icon: 'star',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
     path: '/pledges',
     name: 'pledges',
     title: '包楼栋承诺',
