@@ -177,6 +177,7 @@ def _endpoints(w: World) -> list[tuple[str, str]]:
         ("staff", f"/api/v1/activities/{a0}/roster"),
         ("staff", f"/api/v1/registrations?{many}"),
         ("staff", f"/api/v1/members?community_id={c}&{many}"),
+        ("staff", f"/api/v1/desk/members?community_id={c}&{many}"),
         ("staff", f"/api/v1/communities/{c}/buildings"),
         ("staff", "/api/v1/units"),
         ("staff", f"/api/v1/points/members/{m0}/entries?{many}"),

@@ -6,10 +6,12 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from server.auth.scope import current_principal
-from server.desk import changes, hours, ledger, member_summary
+from server.desk import changes, hours, ledger, member_list, member_summary
 from server.desk.staff_schemas import (
     ActivityChangeSchema,
     DeskHoursRecordSchema,
+    DeskMemberQuerySchema,
+    DeskMemberSchema,
     HoursPerMemberQuerySchema,
     HoursPerMemberSchema,
     MemberSummarySchema,
@@ -51,6 +53,18 @@ def hours_per_member(query, community_id):
     按党员汇总一段时间内（可限定某场活动）已生效的志愿服务时长，时长多的在前。
     """
     return hours.hours_per_member(current_principal(), community_id, query)
+
+
+@blp.get("/members")
+@blp.arguments(DeskMemberQuerySchema, location="query")
+@blp.response(200, DeskMemberSchema(many=True))
+@blp.paginate()
+def members(query, pagination_parameters):
+    """党员名单（工作人员）
+
+    本人负责范围内的党员，可按姓名、类别、单位、楼栋、网格、报到状态和本年星级筛选。
+    """
+    return member_list.desk_members(current_principal(), query, pagination_parameters)
 
 
 @blp.get("/members/<int:member_id>/summary")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from server.activities.schemas import HoursRecordSchema
+from server.members.models import MemberType, RegistrationStatus
+from server.members.schemas import MemberSchema
 from server.schemas import Id, LocalDateTime, StrictSchema
 
 
@@ -90,3 +92,20 @@ class MemberSummarySchema(Schema):
     party_days_attended = fields.Integer()
     party_days_missed = fields.Integer()
     registrations = fields.List(fields.Nested(SummaryRegistrationSchema))
+
+
+class DeskMemberQuerySchema(StrictSchema):
+    community_id = Id()
+    grid_id = Id()
+    building_id = Id()
+    unit_id = Id()
+    member_type = fields.String(validate=validate.OneOf([t.value for t in MemberType]))
+    name = fields.String(validate=validate.Length(max=50))
+    registration = fields.String(validate=validate.OneOf([s.value for s in RegistrationStatus]))
+    stars = fields.Integer(validate=validate.Range(min=0, max=5),
+                           metadata={"description": "本年星级；0 为尚未评星"})
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class DeskMemberSchema(MemberSchema):
+    stars = fields.Integer(allow_none=True)

@@ -15,7 +15,7 @@ from server.extensions import db
 from server.pledges.models import PartyDay, PartyDayAttendance, Pledge, PledgeImage, PledgeTemplate
 from server.points.models import PointBalance
 from server.timeutil import local_today, utcnow
-from tests.console_ui.ui import row
+from tests.console_ui.ui import choose, row
 
 
 def _a_year_of_service(org, member) -> None:
@@ -61,9 +61,15 @@ def test_a_members_page_shows_their_year_and_the_ledger_downloads_as_a_workbook(
 ):
     make_staff("secA", Role.COMMUNITY_SECRETARY, community_id=org.communities[0].id)
     member = make_member("m1", org.buildings[0], unit=org.units[0], name="李志愿")
+    make_member("m2", org.buildings[1], unit=org.units[1], name="王建国")
     _a_year_of_service(org, member)
     console_as(page, "secA", "/console/members")
     table = page.get_by_test_id("members-table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    choose(page, page.get_by_test_id("filter-stars"), "★★")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(row(table, "李志愿")).to_contain_text("★★")
+    shot(page, "members-filtered")
     row(table, "李志愿").get_by_text("李志愿").click()
     summary = page.get_by_test_id("member-summary")
     expect(page.get_by_test_id("summary-hours")).to_contain_text("2.50")
@@ -116,4 +122,15 @@ def test_the_points_page_lists_rules_proposes_an_award_and_shows_a_members_ledge
     expect(row(awards, "李志愿")).to_contain_text("待审批")
     expect(row(awards, "李志愿")).to_contain_text("（我）")
     shot(page, "awards")
-    expect(page.get_by_test_id("menu")).to_contain_text("积分管理")
+
+    tabs.get_by_text("积分台账与冲正").click()
+    choose(page, page.get_by_test_id("ledger-member"), "李志愿")
+    expect(page.get_by_test_id("ledger-total")).to_contain_text("累计 0 分")
+    expect(page.get_by_test_id("ledger-table")).to_contain_text("还没有积分记录")
+
+    tabs.get_by_text("时长规则").click()
+    rule = page.get_by_test_id("hours-rule")
+    rule.get_by_text("按活动结束时间计").click()
+    page.get_by_test_id("save-hours-rule").click()
+    expect(page.locator(".t-message", has_text="已保存时长规则")).to_be_visible()
+    shot(page, "hours-rule")

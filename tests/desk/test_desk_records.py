@@ -108,3 +108,30 @@ def test_member_summary_and_ledger_downloads(publish, member, staff, secretary, 
     assert [(r[0], r[-1]) for r in rows] == [("党员m0", 2)]
     actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
     assert "export.member_ledger" in actions and "export.community_ledger" in actions
+
+
+def test_members_filter_by_unit_building_registration_and_stars(
+    staff, org, make_member, clock
+):
+    from server.points.models import PointBalance
+
+    first = make_member("m1", org.buildings[0], unit=org.units[0], name="李志愿")
+    make_member("m2", org.buildings[1], unit=org.units[1], name="王建国")
+    db.session.add(PointBalance(member_id=first.id, period="2026", points=30, stars=2,
+                                community_id=org.communities[0].id))
+    db.session.commit()
+    url, c = "/api/v1/desk/members", org.communities[0].id
+
+    def names(**query):
+        response = staff.get(url, query_string={"community_id": c, **query})
+        assert response.status_code == 200, response.json
+        return [m["name"] for m in response.json]
+
+    assert names() == ["李志愿", "王建国"]
+    assert names(unit_id=org.units[1].id) == ["王建国"]
+    assert names(building_id=org.buildings[0].id) == ["李志愿"]
+    assert names(registration="approved") == ["李志愿", "王建国"]
+    assert names(registration="submitted") == []
+    assert names(stars=2) == ["李志愿"]
+    assert names(stars=0) == ["王建国"]
+    assert staff.get(url, query_string={"community_id": c}).json[0]["stars"] == 2

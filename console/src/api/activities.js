@@ -1,5 +1,5 @@
 // 活动管理: a community's activities, create/edit, publish, cancel, copies, roster, on-site code.
-import { download, get, getPage, patch, post } from './request';
+import { download, get, getPage, patch, post, put } from './request';
 
 export const CATEGORIES = [
   { value: 'environment', label: '环境整治' },
@@ -67,3 +67,11 @@ export const correctRecord = (recordId, body) => post(`/hours-records/${recordId
 /** {rows: [{member_id, name, hours, records}], members, total_hours}; date_from, date_to, activity_id. */
 export const hoursPerMember = (communityId, query) =>
   get(`/desk/communities/${communityId}/hours-per-member`, query);
+
+/** 撤销: a record of zero hours superseding an approved one, once a second person approves. */
+export const reverseRecord = (recordId, reason) => post(`/hours-records/${recordId}/reversal`, { reason });
+
+/** The community's hours rule: {missing_clockout, rounding, min_share}. */
+export const getHoursRule = (communityId) => get(`/communities/${communityId}/hours-rule`);
+
+export const putHoursRule = (communityId, body) => put(`/communities/${communityId}/hours-rule`, body);

@@ -1,8 +1,11 @@
 // 党员管理: the members I look after, one member's record, and revealing a masked detail.
 import { download, get, getPage, post } from './request';
 
-/** One page of members: community_id, grid_id, member_type, name. */
-export const listMembers = (query) => getPage('/members', query);
+/** One page of members: community_id, grid_id, building_id, unit_id, member_type, name,
+ * registration (approved | submitted | ended), stars (0 = not rated this year). */
+export const listMembers = (query) => getPage('/desk/members', query);
+
+export const getUnits = () => get('/units');
 
 export const getMember = (id) => get(`/members/${id}`);
 
