@@ -25,9 +25,10 @@ def test_changes_after_publishing_show_field_old_new_and_who(staff, publish, org
     assert shown == {"地点": ("幸福里 3 号楼", "幸福里 5 号楼", True),
                      "开始时间": ("2026-11-23 10:00", "2026-11-23 11:00", True)}
     assert all(c["by"] for c in changes)
-    notices = signed.get("/api/v1/me/notices")
-    if notices.status_code == 200:  # the member is told through the notices' own path
-        assert any("幸福里 5 号楼" in str(n) for n in notices.json)
+    notices = signed.get("/api/v1/notices/mine")  # told through the notices' own path
+    assert notices.status_code == 200, notices.json
+    told = [n for n in notices.json if "幸福里 5 号楼" in str(n)]
+    assert len(told) == 1 and "幸福里 3 号楼" in str(told[0])
 
 
 def test_changes_of_a_draft_are_not_listed_and_other_communities_get_404(
