@@ -136,3 +136,16 @@ def test_members_filter_by_unit_building_registration_and_stars(
     assert names(stars=2) == ["李志愿"]
     assert names(stars=0) == ["王建国"]
     assert staff.get(url, query_string={"community_id": c}).json[0]["stars"] == 2
+
+
+def test_a_member_of_another_community_is_not_found_on_the_desk(
+    staff, org, make_member, clock
+):
+    other = make_member("m9", org.buildings[4], unit=org.units[0], name="外社区")
+    for path in (f"/api/v1/desk/members/{other.id}/summary",
+                 f"/api/v1/desk/members/{other.id}/ledger.xlsx",
+                 f"/api/v1/desk/communities/{org.communities[1].id}/ledger.xlsx",
+                 f"/api/v1/desk/communities/{org.communities[1].id}/hours-per-member"):
+        assert staff.get(path).status_code == 404, path
+    listed = staff.get("/api/v1/desk/members", query_string={"name": "外社区"}).json
+    assert listed == []
