@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import broadcast, burst, datagen, leaderboard, openloop
+from bench import statistics as stats_bench
 from bench.common import (
     ROOT,
     VENV_BIN,
@@ -258,6 +259,17 @@ def build_report(size: str, seed: int, info: dict, figures: dict, work_dir: Path
                       for name, value in load.items())
                   + ". With 2 cores, a load above ~0.5 from others lowers every rate here; "
                   "the ratios compare figures measured back to back under the same load."]
+    st = figures.get("statistics")
+    if st:
+        lines += ["", "## 数据统计 requests (bench/statistics.py)", "",
+                  "Each GET /api/v1/statistics through HTTP (gunicorn, 1 sync worker, keep-alive) "
+                  "beside the raw SQL of the same measures (the statements the request ran, "
+                  "replayed with psycopg). Load: "
+                  + _busy((figures.get("load") or {}).get("statistics") or {"load1": 0})
+                  + (" — NOISY: the machine was busy, every figure here is inflated by the "
+                     "other processes" if ((figures.get("load") or {}).get("statistics") or {})
+                     .get("load1", 0) > 2 else ""), ""]
+        lines += stats_bench.report_rows(st)
     if findings:
         lines += ["", "## Where the time goes (targets missed)", ""]
         lines += findings
@@ -464,7 +476,7 @@ def main(argv: list[str] | None = None) -> None:
                              "and it is kept afterwards")
     parser.add_argument("--keep", action="store_true", help="do not drop the database after")
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["burst", "openloop", "leaderboard", "broadcast"],
+                        choices=["burst", "openloop", "leaderboard", "broadcast", "statistics"],
                         help="run only these benchmarks")
     parser.add_argument("--rounds", type=int, default=3, help="burst rounds (median reported)")
     parser.add_argument("--reconcile", choices=["auto", "yes", "no"], default="auto",
@@ -479,7 +491,7 @@ def main(argv: list[str] | None = None) -> None:
         rebuild(Path(args.rebuild))
         return
     profile = {"auto": "auto", "yes": True, "no": False}[args.profile]
-    only = set(args.only or ["burst", "openloop", "leaderboard", "broadcast"])
+    only = set(args.only or ["burst", "openloop", "leaderboard", "broadcast", "statistics"])
 
     name = args.database or f"bench_{args.size.lower()}_{os.getpid()}"
     work_dir = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -523,6 +535,11 @@ def main(argv: list[str] | None = None) -> None:
             figures.setdefault("load", {})["broadcast"] = machine_load()
             log("broadcast")
             figures["broadcast"] = broadcast.run(url, work_dir, profile=profile)
+        if "statistics" in only:
+            figures.setdefault("load", {})["statistics"] = machine_load()
+            log("statistics")
+            figures["statistics"] = stats_bench.run(url, work_dir=work_dir)
+            figures["load"]["statistics_after"] = machine_load()
         figures.update(size=args.size, seed=args.seed, machine=info,
                        work_dir=str(work_dir), finished_at=f"{datetime.now():%Y-%m-%d %H:%M}")
         (work_dir / "figures.json").write_text(json.dumps(figures, indent=1, default=str))

@@ -56,15 +56,20 @@ def points_distribution(member_clause: sa.ColumnElement[bool], period: str) -> l
             for index, (_low, label) in enumerate(POINT_BANDS)]
 
 
-def participation(activity_clause: sa.ColumnElement[bool], member_clause: sa.ColumnElement[bool],
-                  start, end, counted: list[str]) -> list[dict]:
-    """Per activity of the period, how many of the place's members clocked in (the most first)."""
+def participation(activity_clause: sa.ColumnElement[bool],
+                  member_clause: sa.ColumnElement[bool] | None, start, end,
+                  counted: list[str]) -> list[dict]:
+    """Per activity of the period, how many of the place's members clocked in (the most first);
+    no `member_clause`: everyone who clocked in."""
     joined = sa.func.count(sa.distinct(Attendance.member_id)).label("members")
-    rows = db.session.execute(
+    statement = (
         sa.select(Activity.id, Activity.title, Activity.category, Activity.starts_at, joined)
-        .join(Attendance, Attendance.activity_id == Activity.id)
-        .join(Member, Member.id == Attendance.member_id)
-        .where(activity_clause, member_clause, Activity.starts_at >= start,
+        .join(Attendance, Attendance.activity_id == Activity.id))
+    if member_clause is not None:
+        statement = statement.join(Member, Member.id == Attendance.member_id).where(member_clause)
+    rows = db.session.execute(
+        statement
+        .where(activity_clause, Activity.starts_at >= start,
                Activity.starts_at < end, Activity.status.in_(counted))
         .group_by(Activity.id, Activity.title, Activity.category, Activity.starts_at)
         .order_by(joined.desc(), Activity.starts_at, Activity.id)

@@ -218,7 +218,7 @@ def statistics(principal: Principal, scope: str, scope_id: int, period: str) -> 
                      _grouped_types(Activity.community_id.in_(ids), start, end),
                      _grouped_stars(PointBalance.community_id.in_(ids), period[:4]),
                      participation=scoped.participation(
-                         Activity.community_id.in_(ids), sa.true(), start, end, _counted()),
+                         Activity.community_id.in_(ids), None, start, end, _counted()),
                      points_distribution=scoped.points_distribution(
                          Member.community_id.in_(ids), period))
     if scope == "street":
@@ -285,7 +285,7 @@ def _district_statistics(principal: Principal, district_id: int, period: str) ->
                    _grouped_types(Activity.community_id.in_(ids), start, end),
                    _grouped_stars(PointBalance.community_id.in_(ids), period[:4]),
                    participation=scoped.participation(
-                       Activity.community_id.in_(ids), sa.true(), start, end, _counted()),
+                       Activity.community_id.in_(ids), None, start, end, _counted()),
                    points_distribution=scoped.points_distribution(
                        Member.community_id.in_(ids), period),
                    streets=rows)
