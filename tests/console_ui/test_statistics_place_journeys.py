@@ -44,7 +44,7 @@ def test_a_grid_worker_reads_their_grids_statistics(
         f"{_shown(t['pledge_coverage'])}%{t['pledged_buildings']} / {t['buildings']} 栋")
     _panel_matches(page, "points", [r["band"] for r in api["points_distribution"]],
                    [r["members"] for r in api["points_distribution"]])
-    _panel_matches(page, "participation", [r["title"] for r in api["participation"]],
+    _panel_matches(page, "participation", [f"{r['title']}（{r['starts_at'][5:10]}）" for r in api["participation"]],
                    [r["members"] for r in api["participation"]])
     expect(page.get_by_test_id("not-reported")).to_have_count(0)
     expect(page.get_by_test_id("comparison")).to_have_count(0)
@@ -66,7 +66,7 @@ def test_a_unit_secretary_reads_the_units_members_of_two_communities(
         f"签订承诺党员{t['pledged_members']}")
     _panel_matches(page, "hours", [r["month"] for r in api["hours_by_month"]],
                    [float(r["hours"]) for r in api["hours_by_month"]])
-    _panel_matches(page, "participation", [r["title"] for r in api["participation"]],
+    _panel_matches(page, "participation", [f"{r['title']}（{r['starts_at'][5:10]}）" for r in api["participation"]],
                    [r["members"] for r in api["participation"]])
     missing = page.get_by_test_id("not-reported")
     expect(missing).to_contain_text("未报到名单（2 人）")

@@ -34,7 +34,7 @@ export function panels(stats) {
     { key: 'types', title: '各类活动场次', kind: 'bar', unit: '场', labelTitle: '活动类型', valueTitle: '场次',
       labels: s.activities_by_type.map((r) => r.label), values: s.activities_by_type.map((r) => r.activities) },
     { key: 'participation', title: '各活动参与人数', kind: 'ranked', unit: '人', labelTitle: '活动', valueTitle: '签到党员',
-      labels: s.participation.map((r) => r.title), values: s.participation.map((r) => r.members) },
+      labels: s.participation.map((r) => `${r.title}（${r.starts_at.slice(5, 10)}）`), values: s.participation.map((r) => r.members) },
     { key: 'stars', title: `${s.period.slice(0, 4)}年星级分布`, kind: 'bar', unit: '人', labelTitle: '星级', valueTitle: '人数',
       labels: s.stars.map((r) => `${r.stars}星`), values: s.stars.map((r) => r.members) },
     { key: 'points', title: '积分分布', kind: 'bar', unit: '人', labelTitle: '积分', valueTitle: '人数',
