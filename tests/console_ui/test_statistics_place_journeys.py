@@ -4,6 +4,7 @@ number on the page is the API's."""
 
 from __future__ import annotations
 
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.console.test_statistics_places import places
@@ -27,6 +28,13 @@ def _panel_matches(page, key: str, labels: list[str], values: list) -> None:
         expect(rows.nth(index)).to_have_text(f"{label}{_shown(value)}")
 
 
+def _participation_matches(page, api) -> None:
+    """Each activity labelled with its date, and how many of the place's members clocked in."""
+    rows = api["participation"]
+    _panel_matches(page, "participation", [f"{r['title']}（{r['starts_at'][5:10]}）" for r in rows],
+                   [r["members"] for r in rows])
+
+
 def test_a_grid_worker_reads_their_grids_statistics(
     new_page, org, make_staff, make_member, console_as, console_api, shot
 ):
@@ -44,8 +52,7 @@ def test_a_grid_worker_reads_their_grids_statistics(
         f"{_shown(t['pledge_coverage'])}%{t['pledged_buildings']} / {t['buildings']} 栋")
     _panel_matches(page, "points", [r["band"] for r in api["points_distribution"]],
                    [r["members"] for r in api["points_distribution"]])
-    _panel_matches(page, "participation", [f"{r['title']}（{r['starts_at'][5:10]}）" for r in api["participation"]],
-                   [r["members"] for r in api["participation"]])
+    _participation_matches(page, api)
     expect(page.get_by_test_id("not-reported")).to_have_count(0)
     expect(page.get_by_test_id("comparison")).to_have_count(0)
     shot(page, "grid")
@@ -66,8 +73,7 @@ def test_a_unit_secretary_reads_the_units_members_of_two_communities(
         f"签订承诺党员{t['pledged_members']}")
     _panel_matches(page, "hours", [r["month"] for r in api["hours_by_month"]],
                    [float(r["hours"]) for r in api["hours_by_month"]])
-    _panel_matches(page, "participation", [f"{r['title']}（{r['starts_at'][5:10]}）" for r in api["participation"]],
-                   [r["members"] for r in api["participation"]])
+    _participation_matches(page, api)
     missing = page.get_by_test_id("not-reported")
     expect(missing).to_contain_text("未报到名单（2 人）")
     expect(missing.locator("tbody tr", has_text="王五")).to_contain_text("社区1")
@@ -76,7 +82,7 @@ def test_a_unit_secretary_reads_the_units_members_of_two_communities(
 
 
 def test_a_district_admin_compares_the_streets_and_the_numbers_match_the_api(
-    new_page, org, make_staff, make_member, console_as, console_api, shot
+    new_page, org, make_staff, make_member, console_as, console_api, shot, tmp_path
 ):
     district, _other, _e, _p = places(org, make_staff, make_member)
     page = _open(new_page, console_as, "dist")
@@ -100,6 +106,13 @@ def test_a_district_admin_compares_the_streets_and_the_numbers_match_the_api(
             f"{index + 1}{street['street']['name']}{street['hours']}")
     expect(page.get_by_test_id("kpi-hours")).to_contain_text(f"{api['totals']['hours']} 小时")
     shot(page, "district-by-hours")
+    with page.expect_download() as download:
+        page.get_by_test_id("stat-download").click()
+    path = tmp_path / "district.xlsx"
+    download.value.save_as(path)
+    compared = list(load_workbook(path)["街道对比"].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[1]) for r in compared] == [
+        (r["street"]["name"], r["reporting_rate"]) for r in api["streets"]]
 
     choose(page, page.get_by_test_id("stat-scope"), "街道：测试街道")
     expect(card).to_contain_text("社区对比")
