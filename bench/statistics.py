@@ -141,6 +141,9 @@ def run(database_url: str, iterations: int = ITERATIONS, work_dir: Path | None =
         wait_for_port(PORT)
         client = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
         with connect(database_url, autocommit=True) as conn:
+            # as the app's statistics transaction does (scoped.plan_for_these_values): the
+            # replay runs each statement more than five times, and psycopg then prepares it
+            conn.execute("SET plan_cache_mode = force_custom_plan")
             for scope, scope_id in scopes.items():
                 for period in PERIODS:
                     path = f"/api/v1/statistics?scope={scope}&scope_id={scope_id}&period={period}"

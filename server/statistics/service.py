@@ -204,6 +204,7 @@ def statistics(principal: Principal, scope: str, scope_id: int, period: str) -> 
     """The measures of a community, a street, a grid, a unit or a district for a period; a
     street's communities and a district's streets side by side too."""
     check_stat_period(period)
+    scoped.plan_for_these_values()
     if scope in ("grid", "unit"):
         return _place_statistics(principal, scope, scope_id, period)
     if scope == "district":
