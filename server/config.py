@@ -304,6 +304,8 @@ DEFAULTS.update(
 # [metrics] (appended by the deploy area): who may read /metrics (server/metrics.py)
 DEFAULTS.update(
     {
+        "METRICS_SCHEDULER_PORT": 0,
+        "METRICS_SCHEDULER_ADDRESS": "127.0.0.1",
         "METRICS_ALLOWED_NETWORKS": [
             "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
         ],

@@ -10,6 +10,7 @@ Without it (one process: `flask run`, tests) the process's own registry is shown
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import time
 from functools import lru_cache
@@ -24,10 +25,12 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import event
 
+log = logging.getLogger(__name__)
 # the classic text format, which every Prometheus reads
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 REQUESTS = Counter("party_http_requests", "HTTP requests answered",
@@ -135,6 +138,14 @@ def exposition() -> tuple[bytes, str]:
     scrape = CollectorRegistry(auto_describe=False)
     scrape.register(_ScrapeTime())
     return generate_latest(registry) + generate_latest(scrape), CONTENT_TYPE
+
+
+def serve_scheduler_metrics(port: int, address: str) -> None:
+    """The scheduler process's own /metrics (party_job_runs_total …) on `address:port`; its
+    runs are not the app servers' to count. Port 0: not served."""
+    if port > 0:
+        start_http_server(port, addr=address)
+        log.info("scheduler metrics on http://%s:%d/metrics", address, port)
 
 
 def init_metrics(app: Flask) -> None:
