@@ -82,6 +82,8 @@ def init_replica(app: Flask, settings: dict[str, Any]) -> None:
             replica.rest(context.original_exception)
 
     app.extensions["party_replica"] = replica
+    # g outlives a request when a test or a CLI holds the app context open
+    app.before_request(lambda: g.pop("replica_allowed", None))
     app.after_request(_remember_write)
 
 
