@@ -4,10 +4,14 @@ replica is a second database holding different names (tests/deploy/conftest.py).
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
 
+from server.audit.models import AuditEntry
 from server.auth.models import Role
 from server.extensions import db
 from server.replica import _local_marks, _redis
@@ -67,6 +71,24 @@ def test_leaderboards_and_statistics_are_read_from_the_replica(with_replica, pla
     assert me.status_code == 200
 
 
+def test_an_export_reads_the_replica_and_writes_its_audit_entry_to_the_primary(
+        with_replica, place, replica_url):
+    app = with_replica()
+    staff = login_to(app, "staff")
+    response = staff.get("/api/v1/boards/leaderboard.xlsx", query_string={
+        "scope": "community", "scope_id": place["community"], "period": "2026"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet["A1"].value.startswith("社区1·副本")
+    actions = db.session.scalars(sa.select(AuditEntry.action)).all()
+    db.session.rollback()
+    assert "export.leaderboard" in actions
+    replica = sa.create_engine(replica_url, poolclass=sa.pool.NullPool)
+    with replica.connect() as conn:
+        assert "export.leaderboard" not in conn.scalars(sa.select(AuditEntry.action)).all()
+    replica.dispose()
+
+
 def test_a_members_reads_right_after_their_write_come_from_the_primary(with_replica, place):
     app = with_replica()
     member, other = login_to(app, "member"), login_to(app, "other")
@@ -124,8 +146,6 @@ def test_a_replica_out_of_reach_falls_back_to_the_primary(app, place, database_u
 
 def sa_url_to_closed_port(database_url: str) -> str:
     """A replica URL of the primary's kind that cannot be reached."""
-    import sqlalchemy as sa
-
     url = sa.make_url(database_url)
     if url.get_backend_name() == "postgresql":
         return url.set(host="127.0.0.1", port=closed_port(), database="nowhere").render_as_string(
