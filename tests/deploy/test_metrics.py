@@ -4,15 +4,17 @@ endpoint, the outbox's backlog, job runs, the pool and statements by database.""
 from __future__ import annotations
 
 import pytest
+import requests
 
 from server.extensions import db
 from server.jobs import job_by_name
 from server.members.models import Member
+from server.metrics import serve_scheduler_metrics
 from server.notices.demo import seed_templates
 from server.notices.models import Notice, SubscribeOutbox, SubscribeTemplate
 from server.scheduler import run_job
 from server.timeutil import utcnow
-from tests.deploy.conftest import metric
+from tests.deploy.conftest import closed_port, metric
 
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.9"}
 
@@ -94,3 +96,11 @@ def test_statements_are_counted_for_the_primary(client):
     before = metric(client, line)
     client.get("/healthz")
     assert metric(client, line) > before
+
+
+def test_the_scheduler_serves_its_job_runs_on_its_own_port(app):
+    port = closed_port()
+    serve_scheduler_metrics(port, "127.0.0.1")
+    run_job(job_by_name("purge_idempotency_records"))
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    assert 'party_job_runs_total{job="purge_idempotency_records",outcome="done"}' in text
