@@ -19,6 +19,7 @@ from server.imports.models import RosterEntry
 from server.members.models import Building, Community, EmployerUnit, Member
 from server.pledges.models import PartyDay, PartyDayAttendance, Pledge
 from server.points.models import PointBalance
+from server.replica import replica_read
 from server.statistics import scoped
 from server.statistics.places import district_streets, grid_place, unit_place
 from server.timeutil import local_midnight_utc
@@ -200,6 +201,7 @@ def _answer(scope: str, scope_id: int, name: str, period: str, totals: dict[str,
     }
 
 
+@replica_read
 def statistics(principal: Principal, scope: str, scope_id: int, period: str) -> dict[str, Any]:
     """The measures of a community, a street, a grid, a unit or a district for a period; a
     street's communities and a district's streets side by side too."""
@@ -292,6 +294,7 @@ def _district_statistics(principal: Principal, district_id: int, period: str) ->
                    streets=rows)
 
 
+@replica_read
 def not_reported(principal: Principal, scope: str, scope_id: int) -> list[dict[str, Any]]:
     """The roster's members (名单) not yet reported to the community they live in (a grid has
     none: a roster names no building)."""

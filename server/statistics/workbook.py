@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from server.auth.scope import Principal
 from server.excel import Workbook, set_up_for_printing, workbook_bytes
+from server.replica import replica_read
 from server.statistics.service import MEASURES, not_reported, statistics
 from server.timeutil import to_local
 
@@ -20,6 +21,7 @@ def _value(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
+@replica_read
 def statistics_workbook(principal: Principal, scope: str, scope_id: int,
                         period: str) -> tuple[bytes, str]:
     """Every table of the page in one workbook, a sheet each."""
