@@ -44,6 +44,10 @@ def members_clause(place: Place) -> sa.ColumnElement[bool]:
     return clause
 
 
+def balances_clause(place: Place) -> sa.ColumnElement[bool]:
+    return PointBalance.member_id.in_(_member_ids(place))
+
+
 def _member_ids(place: Place) -> sa.Select:
     return sa.select(Member.id).where(members_clause(place))
 
@@ -55,15 +59,16 @@ def _band() -> sa.ColumnElement:
     return sa.case(*whens, else_=0)
 
 
-def points_distribution(member_clause: sa.ColumnElement[bool], period: str) -> list[dict]:
-    """How many members scored how much in the period (members without a balance: 0)."""
+def points_distribution(balance_clause: sa.ColumnElement[bool], members: int,
+                        period: str) -> list[dict]:
+    """How many members scored how much in the period: the bands above 0 counted from the
+    period's balances (their index alone); the rest of the place's members scored 0 or less."""
     band = _band().label("band")
     counts = dict(db.session.execute(
         sa.select(band, sa.func.count())
-        .select_from(Member)
-        .outerjoin(PointBalance, sa.and_(PointBalance.member_id == Member.id,
-                                         PointBalance.period == period))
-        .where(member_clause).group_by(band)).all())
+        .where(PointBalance.period == period, PointBalance.points > 0, balance_clause)
+        .group_by(band)).all())
+    counts[0] = max(members - sum(counts.values()), 0)
     return [{"band": label, "members": counts.get(index, 0)}
             for index, (_low, label) in enumerate(POINT_BANDS)]
 

@@ -216,14 +216,15 @@ def statistics(principal: Principal, scope: str, scope_id: int, period: str) -> 
     months = period_months(period)
     per = _per_community(ids, period)
     start, end = _bounds(months)
-    answer = _answer(scope, scope_id, name, period, _summed(list(per.values())),
+    totals = _summed(list(per.values()))
+    answer = _answer(scope, scope_id, name, period, totals,
                      _grouped_hours(PointBalance.community_id.in_(ids), months),
                      _grouped_types(Activity.community_id.in_(ids), start, end),
                      _grouped_stars(PointBalance.community_id.in_(ids), period[:4]),
                      participation=scoped.participation(
                          Activity.community_id.in_(ids), None, start, end, _counted()),
                      points_distribution=scoped.points_distribution(
-                         Member.community_id.in_(ids), period))
+                         PointBalance.community_id.in_(ids), totals["members"], period))
     if scope == "street":
         answer["communities"] = [{"community": {"id": cid, "name": communities[cid]},
                                   **_shown(per[cid])}
@@ -269,7 +270,8 @@ def _place_statistics(principal: Principal, scope: str, scope_id: int,
                    scoped.activities_by_type(place, start, end, _counted()),
                    scoped.stars(place, period[:4]),
                    participation=scoped.participation(sa.true(), clause, start, end, _counted()),
-                   points_distribution=scoped.points_distribution(clause, period))
+                   points_distribution=scoped.points_distribution(
+                       scoped.balances_clause(place), totals["members"], period))
 
 
 def _district_statistics(principal: Principal, district_id: int, period: str) -> dict[str, Any]:
@@ -283,14 +285,15 @@ def _district_statistics(principal: Principal, district_id: int, period: str) ->
     for sid in sorted(streets, key=lambda s: streets[s]):
         mine = [per[cid] for cid, (street, _n) in communities.items() if street == sid]
         rows.append({"street": {"id": sid, "name": streets[sid]}, **_shown(_summed(mine))})
-    return _answer("district", district_id, name, period, _summed(list(per.values())),
+    totals = _summed(list(per.values()))
+    return _answer("district", district_id, name, period, totals,
                    _grouped_hours(PointBalance.community_id.in_(ids), months),
                    _grouped_types(Activity.community_id.in_(ids), start, end),
                    _grouped_stars(PointBalance.community_id.in_(ids), period[:4]),
                    participation=scoped.participation(
                        Activity.community_id.in_(ids), None, start, end, _counted()),
                    points_distribution=scoped.points_distribution(
-                       Member.community_id.in_(ids), period),
+                       PointBalance.community_id.in_(ids), totals["members"], period),
                    streets=rows)
 
 

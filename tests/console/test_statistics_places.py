@@ -140,6 +140,7 @@ def test_the_district_admin_compares_streets(org, make_staff, make_member, conso
     same = {k: v for k, v in stats["streets"][1].items() if k != "street"}
     assert same == {k: v for k, v in street["totals"].items() if k in same}
     assert stats["totals"]["members"] == 4 and stats["communities"] == []
+    assert [r["members"] for r in stats["points_distribution"]] == [1, 2, 1, 0, 0, 0]
     book = load_workbook(io.BytesIO(dist.get(
         f"{STATS}.xlsx?scope=district&scope_id={district.id}&{Q4}").data))
     assert [(r[0], r[1]) for r in book["街道对比"].iter_rows(min_row=3, values_only=True)] == [
