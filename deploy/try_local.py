@@ -1,0 +1,408 @@
+"""deploy/try-local: the whole topology of deploy/ started on this machine, on loopback, and tried.
+
+PostgreSQL primary + streaming replica (pg_basebackup -R), Redis (the machine's, database 7
+for rate limits and 8 for the WeChat token, flushed first), the stand-in WeChat API, two app
+servers (gunicorn masters with deploy/gunicorn.conf.py), two schedulers, nginx with the kit's
+site (HTTPS with a self-signed certificate made here); then journeys through nginx, one app
+server stopped mid-journey, a backup restored and counted; then everything stopped.
+`--short` (CI) keeps: topology up, the journeys, one app server stopped, the restore's counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import redis
+from try_local_journeys import (
+    Client,
+    JourneyFailed,
+    leaderboard,
+    member_reads_own,
+    member_sees_notice,
+    member_start,
+    metrics_statements,
+    reads_per_database,
+    reset_statements,
+    staff_login_console,
+    staff_on_site,
+    staff_sends_notice,
+    statement_calls,
+)
+from try_local_topology import DEPLOY, ROOT, Topology, _pg_bin
+
+RYW_SECONDS = 3
+KEY_TABLES = ["users", "members", "registrations", "communities", "buildings", "activities",
+              "activity_signups", "attendances", "hours_records", "point_entries",
+              "point_balances", "notices", "notice_recipients", "subscribe_outbox",
+              "audit_entries", "auth_sessions", "idempotency_records"]
+started_at = time.monotonic()
+
+
+def say(message: str) -> None:
+    print(f"[try-local {time.monotonic() - started_at:5.1f}s] {message}", flush=True)
+
+
+def replica_supported() -> bool:
+    from server.config import DEFAULTS
+
+    return "DATABASE_REPLICA_URL" in DEFAULTS
+
+
+def app_env(top: Topology, redis_uri: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTY_")}
+    env.update(
+        PARTY_APP_ENV="production", PARTY_APP_SECRET_KEY="try-local-" + "s" * 40,
+        PARTY_WECHAT_APPID="wx-demo-appid", PARTY_WECHAT_SECRET="try-local-wechat-secret",
+        PARTY_WECHAT_API_BASE_URL=f"http://127.0.0.1:{top.ports['standin']}/",
+        PARTY_DATABASE_URL=top.primary.url(),
+        PARTY_DATABASE_REPLICA_URL=top.replica.url(),
+        PARTY_DATABASE_READ_YOUR_WRITES_SECONDS=str(RYW_SECONDS),
+        PARTY_RATELIMIT_STORAGE_URI=f"{redis_uri}/7", PARTY_REDIS_URL=f"{redis_uri}/8",
+        PARTY_APP_TRUSTED_PROXIES="1", PARTY_APP_LOG_FORMAT="json",
+        PARTY_METRICS_ALLOWED_NETWORKS="127.0.0.1/32",
+        PARTY_CERTIFICATES_VERIFY_BASE_URL=f"https://127.0.0.1:{top.ports['nginx-https']}/verify",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def bring_up(top: Topology, args, report: dict) -> None:
+    top.check_ports()
+    say(f"work folder {top.work}")
+    top.primary.init_primary()
+    psql = [_pg_bin("psql"), "-h", "127.0.0.1", "-p", str(top.primary.port), "-U", "postgres",
+            "-Xq"]
+    top.primary.run(*psql, "-c", "CREATE ROLE replicator LOGIN REPLICATION",
+                    "-c", "CREATE ROLE party LOGIN",
+                    "-c", "CREATE DATABASE party OWNER party TEMPLATE template0 ENCODING 'UTF8'")
+    top.primary.run(*psql, "-d", "party", "-c", "CREATE EXTENSION pg_stat_statements")
+    say(f"PostgreSQL primary on 127.0.0.1:{top.primary.port}")
+    top.replica.init_replica(top.primary, "try_local_replica")
+    say(f"PostgreSQL replica on 127.0.0.1:{top.replica.port} (pg_basebackup -R, slot "
+        "try_local_replica)")
+    for number in (7, 8):
+        redis.Redis.from_url(f"{args.redis}/{number}").flushdb()
+    say(f"Redis {args.redis}: database 7 (rate limits) and 8 (WeChat token) flushed")
+    top.env = app_env(top, args.redis)
+    top.flask("db", "upgrade")
+    say("flask --app server db upgrade: done")
+    # the demo data goes in while the processes start (both take a while on two cores); the
+    # journeys wait for it
+    seeding = top.start("seed-demo", [str(Path(sys.executable).parent / "flask"), "--app",
+                                      "server", "seed-demo"])
+    top.start("standin", [str(Path(sys.executable).parent / "flask"), "--app", "server",
+                          "wechat-standin", "--port", str(top.ports["standin"])])
+    for name in ("app-1", "app-2"):
+        top.start_app_server(name, args.workers)
+    for index in (1, 2):
+        top.start(f"scheduler-{index}", [str(Path(sys.executable).parent / "flask"), "--app",
+                                         "server", "scheduler"])
+    checks = {name: top.wait_ready(name) for name in ("app-1", "app-2")}
+    if seeding.wait(300):
+        raise RuntimeError(f"seed-demo failed: see {top.work / 'seed-demo.log'}")
+    say("flask --app server seed-demo: done")
+    say(f"app servers ready ({', '.join(f'{n}: {p}' for n, p in checks.items())})")
+    from server.config import DEFAULTS
+
+    dist = Path(os.environ.get("PARTY_CONSOLE_DIST_DIR") or ROOT / "console" / "dist")
+    if not (dist / "index.html").is_file() and not args.short:
+        say("building the console (flask --app server console build)")
+        top.flask("console", "build")
+    report["console_built"] = (dist / "index.html").is_file()
+    top.start_nginx(dist, DEFAULTS["APP_MAX_BODY_BYTES"])
+    say(f"nginx on https://127.0.0.1:{top.ports['nginx-https']} (http "
+        f"{top.ports['nginx-http']} redirects)")
+    report["started"] = top.pids()
+
+
+def check_nginx_edges(top: Topology, client: Client, report: dict) -> None:
+    """What the site answers on its own: the redirect, /metrics hidden, the body limit, the
+    request id, the console's caching."""
+    import httpx
+
+    http = httpx.get(f"http://127.0.0.1:{top.ports['nginx-http']}/api/v1/activities")
+    assert http.status_code == 301 and http.headers["location"].startswith("https://"), http
+    client.call("GET", "/metrics", expect=(404,))
+    big = client.call("POST", "/api/v1/auth/login", expect=(413,),
+                      content=b"x" * (8388608 + 1), headers={"Content-Type": "application/json"})
+    assert big.json()["code"] == "payload_too_large"
+    health = client.get("/healthz")
+    assert health.headers.get("X-Request-ID"), "no X-Request-ID on the answer"
+    edges = ["HTTP→HTTPS 301", "/metrics 404 from outside", "body > app.max_body_bytes: 413 JSON",
+             "X-Request-ID on answers"]
+    if report["console_built"]:
+        index = client.get("/console/")
+        assert index.headers.get("Cache-Control") == "no-store", index.headers
+        asset = next(part.split('"')[0] for part in index.text.split('src="/console/')[1:]
+                     if part.startswith("assets/"))
+        cached = client.get(f"/console/{asset}")
+        assert "immutable" in cached.headers.get("Cache-Control", ""), cached.headers
+        edges.append("console index no-store, assets immutable (served by nginx)")
+    else:
+        edges.append("console not built: its caching not checked")
+    report["edges"] = edges
+    say("nginx: " + "; ".join(edges))
+
+
+def check_databases(top: Topology, member: Client, reader: Client, community_id: int,
+                    activity_id: int, reader_since: float, report: dict) -> None:
+    """Leaderboards from the replica; a member's reads right after a write from the primary."""
+    urls = {"primary": top.primary.url(driver="postgresql", user="postgres"),
+            "replica": top.replica.url(driver="postgresql", user="postgres")}
+    if not replica_supported():
+        report["replica_check"] = "not available (this app version has no database.replica_url)"
+        say(f"replica check: {report['replica_check']}")
+        return
+    problems = reset_statements(urls)
+    if any(problems.values()):
+        raise JourneyFailed(f"pg_stat_statements_reset: {problems}")
+    # the member just wrote: their reads go to the primary, the leaderboard too
+    member.post(f"/api/v1/activities/{activity_id}/signup")
+    member_reads_own(member, activity_id)
+    leaderboard(member, community_id, 1)
+    after_write = {n: statement_calls(u, "point_balances") for n, u in urls.items()}
+    own = {n: statement_calls(u, "activity_signups") for n, u in urls.items()}
+    # the reader has not written for longer than the read-your-writes window
+    time.sleep(max(0.0, reader_since + RYW_SECONDS + 0.5 - time.monotonic()))
+    reset_statements(urls)
+    leaderboard(reader, community_id, 5)
+    board = {n: statement_calls(u, "point_balances") for n, u in urls.items()}
+    report["replica_check"] = {
+        "leaderboard x5 (reader, no recent write)": board,
+        "member right after a write: leaderboard": after_write,
+        "member right after a write: own sign-up": own,
+    }
+    failures = []
+    if board["replica"] < 5 or board["primary"] != 0:
+        failures.append(f"leaderboard reads not from the replica: {board}")
+    if after_write["primary"] < 1 or after_write["replica"] != 0:
+        failures.append(f"member's read after a write not from the primary: {after_write}")
+    if own["replica"] != 0:
+        failures.append(f"member's own sign-up read on the replica: {own}")
+    if failures:
+        raise JourneyFailed("; ".join(failures))
+    say(f"replica check passed: {json.dumps(report['replica_check'], ensure_ascii=False)}")
+
+
+def stop_one_app_server(top: Topology, base: str, member: Client, report: dict,
+                        full: bool) -> None:
+    """Traffic keeps going (a background reader) while app-1 is stopped with SIGTERM; the
+    journey goes on through nginx."""
+    background = Client(base, str(top.cert))
+    background.token = member.token
+    stop = threading.Event()
+
+    def keep_reading():
+        while not stop.is_set():
+            try:
+                background.get("/api/v1/activities", expect=range(100, 600))
+            except JourneyFailed:
+                pass
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=keep_reading, daemon=True)
+    thread.start()
+    time.sleep(0.5)
+    seconds = top.stop("app-1")
+    say(f"app-1 (port {top.ports['app-1']}) stopped with SIGTERM in {seconds:.1f} s, "
+        "traffic still flowing")
+    time.sleep(1.0)
+    if full:
+        top.start_app_server("app-1", top.workers)
+        top.wait_ready("app-1")
+        say("app-1 started again and ready; reloading app-2 (SIGHUP, as a release does)")
+        os.kill(top.processes["app-2"].pid, signal.SIGHUP)
+        time.sleep(6.0)
+    stop.set()
+    thread.join(10)
+    statuses = Counter(s.status for s in background.seen)
+    report["background_reads"] = dict(statuses)
+    bad = {k: v for k, v in statuses.items() if k != 200}
+    if bad:
+        raise JourneyFailed(f"the background reader saw failures while app-1 stopped: {bad}")
+    say(f"background reads while stopping: {dict(statuses)} (no failure)")
+
+
+def backup_and_restore(top: Topology, report: dict, full: bool) -> None:
+    for name in ("scheduler-1", "scheduler-2"):  # quiet: the counts must be comparable
+        top.stop(name)
+    backups = top.work / "backups"
+    pg_bin = str(Path(_pg_bin("pg_dump")).parent)
+    env = dict(os.environ, PG_BIN=pg_bin, PARTY_BACKUP_DIR=str(backups),
+               PARTY_BACKUP_DATABASE_URL=top.primary.url(driver="postgresql", user="postgres"),
+               PARTY_BACKUP_REPLICATION_URL=(f"postgresql://replicator@127.0.0.1:"
+                                             f"{top.primary.port}/postgres"))
+    for mode in (["dump", "base"] if full else ["dump"]):
+        done = subprocess.run([str(DEPLOY / "backup.sh"), mode], env=env, capture_output=True,
+                              text=True, timeout=300)
+        if done.returncode:
+            raise JourneyFailed(f"backup.sh {mode}: {done.stderr}")
+        for line in done.stdout.strip().splitlines():
+            say(line)
+    dump = sorted((backups / "dump").glob("party-*.dump"))[-1]
+    target = top.primary.url("party_restored", "postgres", "postgresql")
+    done = subprocess.run([str(DEPLOY / "restore.sh"), str(dump), target], env=env,
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode:
+        raise JourneyFailed(f"restore.sh: {done.stderr}")
+    restored = dict(line.split(" ", 1) for line in done.stdout.strip().splitlines())
+    with psycopg.connect(top.primary.url(driver="postgresql", user="postgres")) as conn:
+        source = {t: str(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])
+                  for t in KEY_TABLES}
+        source["alembic_version"] = conn.execute(
+            "SELECT version_num FROM alembic_version").fetchone()[0]
+    report["restore"] = {t: (source[t], restored.get(t)) for t in source}
+    different = {t: v for t, v in report["restore"].items() if v[0] != v[1]}
+    if different:
+        raise JourneyFailed(f"restored counts differ (source, restored): {different}")
+    say(f"restored {dump.name} into party_restored: {len(source)} key tables, same counts")
+
+
+def journeys(top: Topology, args, report: dict) -> None:
+    base = f"https://127.0.0.1:{top.ports['nginx-https']}"
+    member, staff, console, reader = (Client(base, str(top.cert)) for _ in range(4))
+    check_nginx_edges(top, member, report)
+    reader.login("member003")
+    reader_since = time.monotonic()
+    state = member_start(member)
+    activity, community_id = state["activity"], state["activity"]["community_id"]
+    member_reads_own(member, activity["id"])
+    say(f"member001: logged in, read 我的/活动, signed up for 「{activity['title']}」 and saw it")
+    session = staff_login_console(staff, console, "staff2")
+    say(f"staff2: logged in on the phone, then the console by scan-to-log-in "
+        f"({session['user'].get('display_name', '')})")
+    stop_one_app_server(top, base, member, report, full=not args.short)
+    roster = staff_on_site(staff, console, member, activity)
+    say(f"member001 clocked in with the on-site code; the console's roster: "
+        f"{json.dumps(roster.get('summary', roster.get('counts', '')), ensure_ascii=False)}")
+    notice_id = staff_sends_notice(console, community_id)
+    member_sees_notice(member, notice_id)
+    member.get("/api/v1/points/me")
+    member.get("/api/v1/me/activity-log")
+    say(f"staff2 sent notice {notice_id}; member001 sees it in 我的通知")
+    check_databases(top, member, reader, community_id, activity["id"], reader_since, report)
+    if not args.short:
+        stats = None
+        for _ in range(40):  # the scheduler's sending job runs every 15 s
+            import httpx
+
+            stats = httpx.get(f"http://127.0.0.1:{top.ports['standin']}/_standin/stats").json()
+            if stats.get("sent", 0) or stats.get("subscribe_sent", 0):
+                break
+            time.sleep(1)
+        report["standin"] = stats
+        say(f"stand-in after the schedulers' run: {stats}")
+    clients = [member, staff, console, reader]
+    seen = [s for c in clients for s in c.seen]
+    report["journey_requests"] = dict(Counter(str(s.status) for s in seen))
+    unexpected = [s for s in seen if isinstance(s.status, str) or s.status >= 500]
+    if unexpected:
+        raise JourneyFailed(f"failed requests seen by the clients: {unexpected[:5]}")
+    report["metrics"] = {name: metrics_statements(f"http://127.0.0.1:{top.ports[name]}")
+                         for name in ("app-1", "app-2")}
+    report["reads_per_database"] = reads_per_database(
+        {"primary": top.primary.url(driver="postgresql", user="postgres"),
+         "replica": top.replica.url(driver="postgresql", user="postgres")})
+
+
+def per_upstream(log: Path, ports: dict[str, int]) -> dict[str, int]:
+    """Requests per app server from nginx's access log (a retried request names both)."""
+    names = {f"127.0.0.1:{port}": name for name, port in ports.items()}
+    counts: Counter = Counter()
+    for line in log.read_text().splitlines():
+        entry = json.loads(line)
+        upstream = entry.get("upstream_addr") or "nginx itself"
+        counts[" then ".join(names.get(a.strip(), a.strip()) for a in upstream.split(","))] += 1
+    return dict(counts)
+
+
+def summary(top: Topology, report: dict) -> None:
+    print("\n== try-local summary")
+    print("started (pid, port):")
+    ports = {"standin": "standin", "app-1": "app-1", "app-2": "app-2", "nginx": "nginx-https",
+             "primary": "primary", "replica": "replica"}
+    for name, pid in report.get("started", {}).items():
+        port = top.ports.get(ports.get(name, ""), "-")
+        print(f"  {name:12} pid {pid}  port {port}")
+    print(f"journeys through nginx: {'passed' if report.get('passed') else 'FAILED'}"
+          f" (client-side statuses {report.get('journey_requests')})")
+    print(f"nginx edge checks: {report.get('edges')}")
+    print(f"background reads while app-1 stopped: {report.get('background_reads')}")
+    if top.nginx_access_log.exists():
+        apps = {n: top.ports[n] for n in ("app-1", "app-2")}
+        print(f"requests per app server (nginx upstream log): "
+              f"{per_upstream(top.nginx_access_log, apps)}")
+    print(f"reads per database (pg_stat_statements SELECTs since the last reset): "
+          f"{report.get('reads_per_database')}")
+    print(f"party_db_statements_total per app server (/metrics): {report.get('metrics')}")
+    print(f"replica / read-your-writes check: {report.get('replica_check')}")
+    if report.get("standin"):
+        print(f"stand-in WeChat API: {report['standin']}")
+    print("restore (source rows, restored rows):")
+    for table, (source, restored) in report.get("restore", {}).items():
+        print(f"  {table:22} {source:>8} {restored or '-':>8}")
+    print(f"took {time.monotonic() - started_at:.0f} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="the CI version (≤ 90 s)")
+    parser.add_argument("--base-port", type=int, default=18200)
+    parser.add_argument("--workers", type=int, help="gunicorn workers per master (default 2; "
+                        "--short: 1)")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    args.workers = args.workers or (1 if args.short else 2)
+    work = Path(tempfile.mkdtemp(prefix="party-try-local-"))
+    work.chmod(0o777)  # the postgres user writes its folders and sockets here
+    top, report = Topology(work, args.base_port), {}
+    top.workers = args.workers
+
+    def ended(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, ended)
+    signal.signal(signal.SIGINT, ended)
+    status = 1
+    try:
+        bring_up(top, args, report)
+        journeys(top, args, report)
+        backup_and_restore(top, report, full=not args.short)
+        report["passed"], status = True, 0
+    except Exception as error:  # noqa: BLE001 - reported, then everything is stopped
+        say(f"FAILED: {type(error).__name__}: {error}")
+        if not isinstance(error, JourneyFailed | RuntimeError | AssertionError):
+            traceback.print_exc()
+        for name in ("app-1", "app-2", "nginx/error"):
+            path = work / f"{name}.log"
+            if path.exists():
+                print(f"-- last lines of {path}:\n" + "\n".join(
+                    path.read_text(errors="replace").splitlines()[-15:]))
+    finally:
+        summary(top, report)
+        top.close()
+        say("stopped everything it started")
+        if status == 0 and not args.keep:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            say(f"work folder kept: {work}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
