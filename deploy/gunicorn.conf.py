@@ -56,7 +56,7 @@ loglevel = os.environ.get("PARTY_GUNICORN_LOG_LEVEL", "info")
 access_log_format = (
     '{"time":"%(t)s","request_id":"%({x-request-id}i)s","remote_addr":"%(h)s",'
     '"method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":"%(B)s","duration_ms":%(M)s,'
-    '"pid":%(p)s}'
+    '"pid":"%(p)s"}'
 )
 
 # gunicorn >= 25 opens a control socket, by default one path per user: two masters on one

@@ -40,6 +40,7 @@ from try_local_journeys import (
     staff_sends_notice,
     statement_calls,
 )
+from try_local_report import summary
 from try_local_topology import DEPLOY, ROOT, Topology, _pg_bin
 
 RYW_SECONDS = 3
@@ -96,16 +97,20 @@ def bring_up(top: Topology, args, report: dict) -> None:
         redis.Redis.from_url(f"{args.redis}/{number}").flushdb()
     say(f"Redis {args.redis}: database 7 (rate limits) and 8 (WeChat token) flushed")
     top.env = app_env(top, args.redis)
-    top.flask("db", "upgrade")
-    say("flask --app server db upgrade: done")
-    # the demo data goes in while the processes start (both take a while on two cores); the
-    # journeys wait for it
-    seeding = top.start("seed-demo", [str(Path(sys.executable).parent / "flask"), "--app",
-                                      "server", "seed-demo"])
-    top.start("standin", [str(Path(sys.executable).parent / "flask"), "--app", "server",
-                          "wechat-standin", "--port", str(top.ports["standin"])])
+    # the app servers boot while the database is migrated: until it is, they are not ready
     for name in ("app-1", "app-2"):
         top.start_app_server(name, args.workers)
+    top.start("standin", [str(Path(sys.executable).parent / "flask"), "--app", "server",
+                          "wechat-standin", "--port", str(top.ports["standin"])])
+    if not args.short:
+        status, text = top.first_answer("app-1", "/readyz")
+        report["readyz_before_migration"] = f"{status} {text[:160]}"
+        say(f"app-1 /readyz before the migration: {report['readyz_before_migration']}")
+    top.flask("db", "upgrade")
+    say("flask --app server db upgrade: done")
+    # the demo data goes in while the rest starts; the journeys wait for it
+    seeding = top.start("seed-demo", [str(Path(sys.executable).parent / "flask"), "--app",
+                                      "server", "seed-demo"])
     for index in (1, 2):
         top.start(f"scheduler-{index}", [str(Path(sys.executable).parent / "flask"), "--app",
                                          "server", "scheduler"])
@@ -121,7 +126,9 @@ def bring_up(top: Topology, args, report: dict) -> None:
         say("building the console (flask --app server console build)")
         top.flask("console", "build")
     report["console_built"] = (dist / "index.html").is_file()
-    top.start_nginx(dist, DEFAULTS["APP_MAX_BODY_BYTES"])
+    report["max_body"] = int(top.env.get("PARTY_APP_MAX_BODY_BYTES")
+                             or DEFAULTS["APP_MAX_BODY_BYTES"])
+    top.start_nginx(dist, report["max_body"])
     say(f"nginx on https://127.0.0.1:{top.ports['nginx-https']} (http "
         f"{top.ports['nginx-http']} redirects)")
     report["started"] = top.pids()
@@ -136,7 +143,8 @@ def check_nginx_edges(top: Topology, client: Client, report: dict) -> None:
     assert http.status_code == 301 and http.headers["location"].startswith("https://"), http
     client.call("GET", "/metrics", expect=(404,))
     big = client.call("POST", "/api/v1/auth/login", expect=(413,),
-                      content=b"x" * (8388608 + 1), headers={"Content-Type": "application/json"})
+                      content=b"x" * (report["max_body"] + 1),
+                      headers={"Content-Type": "application/json"})
     assert big.json()["code"] == "payload_too_large"
     health = client.get("/healthz")
     assert health.headers.get("X-Request-ID"), "no X-Request-ID on the answer"
@@ -317,45 +325,6 @@ def journeys(top: Topology, args, report: dict) -> None:
          "replica": top.replica.url(driver="postgresql", user="postgres")})
 
 
-def per_upstream(log: Path, ports: dict[str, int]) -> dict[str, int]:
-    """Requests per app server from nginx's access log (a retried request names both)."""
-    names = {f"127.0.0.1:{port}": name for name, port in ports.items()}
-    counts: Counter = Counter()
-    for line in log.read_text().splitlines():
-        entry = json.loads(line)
-        upstream = entry.get("upstream_addr") or "nginx itself"
-        counts[" then ".join(names.get(a.strip(), a.strip()) for a in upstream.split(","))] += 1
-    return dict(counts)
-
-
-def summary(top: Topology, report: dict) -> None:
-    print("\n== try-local summary")
-    print("started (pid, port):")
-    ports = {"standin": "standin", "app-1": "app-1", "app-2": "app-2", "nginx": "nginx-https",
-             "primary": "primary", "replica": "replica"}
-    for name, pid in report.get("started", {}).items():
-        port = top.ports.get(ports.get(name, ""), "-")
-        print(f"  {name:12} pid {pid}  port {port}")
-    print(f"journeys through nginx: {'passed' if report.get('passed') else 'FAILED'}"
-          f" (client-side statuses {report.get('journey_requests')})")
-    print(f"nginx edge checks: {report.get('edges')}")
-    print(f"background reads while app-1 stopped: {report.get('background_reads')}")
-    if top.nginx_access_log.exists():
-        apps = {n: top.ports[n] for n in ("app-1", "app-2")}
-        print(f"requests per app server (nginx upstream log): "
-              f"{per_upstream(top.nginx_access_log, apps)}")
-    print(f"reads per database (pg_stat_statements SELECTs since the last reset): "
-          f"{report.get('reads_per_database')}")
-    print(f"party_db_statements_total per app server (/metrics): {report.get('metrics')}")
-    print(f"replica / read-your-writes check: {report.get('replica_check')}")
-    if report.get("standin"):
-        print(f"stand-in WeChat API: {report['standin']}")
-    print("restore (source rows, restored rows):")
-    for table, (source, restored) in report.get("restore", {}).items():
-        print(f"  {table:22} {source:>8} {restored or '-':>8}")
-    print(f"took {time.monotonic() - started_at:.0f} s")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="the CI version (≤ 90 s)")
@@ -392,7 +361,7 @@ def main() -> int:
                 print(f"-- last lines of {path}:\n" + "\n".join(
                     path.read_text(errors="replace").splitlines()[-15:]))
     finally:
-        summary(top, report)
+        summary(top, report, started_at)
         top.close()
         say("stopped everything it started")
         if status == 0 and not args.keep:

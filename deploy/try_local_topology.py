@@ -210,6 +210,17 @@ class Topology:
             time.sleep(0.3)
         raise RuntimeError(f"{name} not ready ({path}) after {timeout:.0f} s")
 
+    def first_answer(self, name: str, path: str, timeout: float = 120.0) -> tuple[int, str]:
+        """The first HTTP answer of a booting app server (whatever its status)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{self.ports[name]}{path}", timeout=10)
+                return response.status_code, response.text
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{name} did not answer {path} within {timeout:.0f} s")
+
     def start_nginx(self, console_dist: Path, max_body: int) -> None:
         folder = self.work / "nginx"
         folder.mkdir()

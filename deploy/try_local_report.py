@@ -1,0 +1,50 @@
+"""deploy/try-local's summary: what started, what the clients saw, where requests and reads
+went, the restore's counts."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+from try_local_topology import Topology
+
+
+def per_upstream(log: Path, ports: dict[str, int]) -> dict[str, int]:
+    """Requests per app server from nginx's access log (a retried request names both)."""
+    names = {f"127.0.0.1:{port}": name for name, port in ports.items()}
+    counts: Counter = Counter()
+    for line in log.read_text().splitlines():
+        entry = json.loads(line)
+        upstream = entry.get("upstream_addr") or "nginx itself"
+        counts[" then ".join(names.get(a.strip(), a.strip()) for a in upstream.split(","))] += 1
+    return dict(counts)
+
+
+def summary(top: Topology, report: dict, started_at: float) -> None:
+    print("\n== try-local summary")
+    print("started (pid, port):")
+    ports = {"standin": "standin", "app-1": "app-1", "app-2": "app-2", "nginx": "nginx-https",
+             "primary": "primary", "replica": "replica"}
+    for name, pid in report.get("started", {}).items():
+        port = top.ports.get(ports.get(name, ""), "-")
+        print(f"  {name:12} pid {pid}  port {port}")
+    print(f"journeys through nginx: {'passed' if report.get('passed') else 'FAILED'}"
+          f" (client-side statuses {report.get('journey_requests')})")
+    print(f"nginx edge checks: {report.get('edges')}")
+    print(f"background reads while app-1 stopped: {report.get('background_reads')}")
+    if top.nginx_access_log.exists():
+        apps = {n: top.ports[n] for n in ("app-1", "app-2")}
+        print(f"requests per app server (nginx upstream log): "
+              f"{per_upstream(top.nginx_access_log, apps)}")
+    print(f"reads per database (pg_stat_statements SELECTs since the last reset): "
+          f"{report.get('reads_per_database')}")
+    print(f"party_db_statements_total per app server (/metrics): {report.get('metrics')}")
+    print(f"replica / read-your-writes check: {report.get('replica_check')}")
+    if report.get("standin"):
+        print(f"stand-in WeChat API: {report['standin']}")
+    print("restore (source rows, restored rows):")
+    for table, (source, restored) in report.get("restore", {}).items():
+        print(f"  {table:22} {source:>8} {restored or '-':>8}")
+    print(f"took {time.monotonic() - started_at:.0f} s")
