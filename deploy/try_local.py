@@ -33,6 +33,7 @@ from try_local_journeys import (
     member_sees_notice,
     member_start,
     metrics_statements,
+    metrics_total,
     reads_per_database,
     reset_statements,
     staff_login_console,
@@ -72,7 +73,7 @@ def app_env(top: Topology, redis_uri: str) -> dict[str, str]:
         PARTY_DATABASE_READ_YOUR_WRITES_SECONDS=str(RYW_SECONDS),
         PARTY_RATELIMIT_STORAGE_URI=f"{redis_uri}/7", PARTY_REDIS_URL=f"{redis_uri}/8",
         PARTY_APP_TRUSTED_PROXIES="1", PARTY_APP_LOG_FORMAT="json",
-        PARTY_METRICS_ALLOWED_NETWORKS="127.0.0.1/32",
+        PARTY_METRICS_ALLOWED_NETWORKS='["127.0.0.1/32"]',
         PARTY_CERTIFICATES_VERIFY_BASE_URL=f"https://127.0.0.1:{top.ports['nginx-https']}/verify",
         PYTHONUNBUFFERED="1",
     )
@@ -111,9 +112,10 @@ def bring_up(top: Topology, args, report: dict) -> None:
     # the demo data goes in while the rest starts; the journeys wait for it
     seeding = top.start("seed-demo", [str(Path(sys.executable).parent / "flask"), "--app",
                                       "server", "seed-demo"])
-    for index in (1, 2):
+    for index in (1, 2):  # each with its own metrics port
         top.start(f"scheduler-{index}", [str(Path(sys.executable).parent / "flask"), "--app",
-                                         "server", "scheduler"])
+                                         "server", "scheduler"],
+                  dict(top.env, PARTY_METRICS_SCHEDULER_PORT=str(top.ports[f"scheduler-{index}"])))
     checks = {name: top.wait_ready(name) for name in ("app-1", "app-2")}
     if seeding.wait(300):
         raise RuntimeError(f"seed-demo failed: see {top.work / 'seed-demo.log'}")
@@ -320,6 +322,9 @@ def journeys(top: Topology, args, report: dict) -> None:
         raise JourneyFailed(f"failed requests seen by the clients: {unexpected[:5]}")
     report["metrics"] = {name: metrics_statements(f"http://127.0.0.1:{top.ports[name]}")
                          for name in ("app-1", "app-2")}
+    report["scheduler_job_runs"] = {
+        name: metrics_total(f"http://127.0.0.1:{top.ports[name]}", "party_job_runs_total")
+        for name in ("scheduler-1", "scheduler-2")}
     report["reads_per_database"] = reads_per_database(
         {"primary": top.primary.url(driver="postgresql", user="postgres"),
          "replica": top.replica.url(driver="postgresql", user="postgres")})

@@ -188,3 +188,15 @@ def metrics_statements(base: str) -> dict[str, float] | None:
                 if 'database="' in labels else "?"
             out[database] = out.get(database, 0.0) + float(value)
     return out
+
+
+def metrics_total(base: str, name: str) -> float | None:
+    """The sum of one metric's samples on a /metrics page; None when there is none."""
+    try:
+        response = httpx.get(f"{base}/metrics", timeout=10)
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    return sum(float(line.rsplit(" ", 1)[1]) for line in response.text.splitlines()
+               if line.startswith(name + "{") or line.startswith(name + " "))

@@ -41,6 +41,9 @@ def summary(top: Topology, report: dict, started_at: float) -> None:
     print(f"reads per database (pg_stat_statements SELECTs since the last reset): "
           f"{report.get('reads_per_database')}")
     print(f"party_db_statements_total per app server (/metrics): {report.get('metrics')}")
+    print(f"party_job_runs_total per scheduler (/metrics): {report.get('scheduler_job_runs')}")
+    if report.get("readyz_before_migration"):
+        print(f"app-1 /readyz before the migration: {report['readyz_before_migration']}")
     print(f"replica / read-your-writes check: {report.get('replica_check')}")
     if report.get("standin"):
         print(f"stand-in WeChat API: {report['standin']}")

@@ -134,6 +134,7 @@ class Topology:
         self.ports = {
             "primary": base_port + 1, "replica": base_port + 2, "standin": base_port + 10,
             "app-1": base_port + 21, "app-2": base_port + 22,
+            "scheduler-1": base_port + 31, "scheduler-2": base_port + 32,
             "nginx-http": base_port + 80, "nginx-https": base_port + 43,
         }
         self.primary = Postgres(work, "primary", self.ports["primary"])
