@@ -175,7 +175,7 @@ def check_databases(top: Topology, member: Client, reader: Client, community_id:
         report["replica_check"] = "not available (this app version has no database.replica_url)"
         say(f"replica check: {report['replica_check']}")
         return
-    problems = reset_statements(urls)
+    problems = reset_statements(urls, report)
     if any(problems.values()):
         raise JourneyFailed(f"pg_stat_statements_reset: {problems}")
     # the member just wrote: their reads go to the primary, the leaderboard too
@@ -186,7 +186,7 @@ def check_databases(top: Topology, member: Client, reader: Client, community_id:
     own = {n: statement_calls(u, "activity_signups") for n, u in urls.items()}
     # the reader has not written for longer than the read-your-writes window
     time.sleep(max(0.0, reader_since + RYW_SECONDS + 0.5 - time.monotonic()))
-    reset_statements(urls)
+    reset_statements(urls, report)
     leaderboard(reader, community_id, 5)
     board = {n: statement_calls(u, "point_balances") for n, u in urls.items()}
     report["replica_check"] = {
@@ -325,9 +325,10 @@ def journeys(top: Topology, args, report: dict) -> None:
     report["scheduler_job_runs"] = {
         name: metrics_total(f"http://127.0.0.1:{top.ports[name]}", "party_job_runs_total")
         for name in ("scheduler-1", "scheduler-2")}
-    report["reads_per_database"] = reads_per_database(
-        {"primary": top.primary.url(driver="postgresql", user="postgres"),
-         "replica": top.replica.url(driver="postgresql", user="postgres")})
+    now = reads_per_database({"primary": top.primary.url(driver="postgresql", user="postgres"),
+                              "replica": top.replica.url(driver="postgresql", user="postgres")})
+    earlier = report.get("reads_before_resets", {})
+    report["reads_per_database"] = {n: now[n] + earlier.get(n, 0) for n in now}
 
 
 def main() -> int:

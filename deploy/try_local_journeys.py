@@ -135,8 +135,12 @@ def leaderboard(client: Client, community_id: int, times: int) -> None:
 # -- what each database served -------------------------------------------------------------
 
 
-def reset_statements(urls: dict[str, str]) -> dict[str, str | None]:
-    """pg_stat_statements_reset() on each instance; the error text where that is not possible."""
+def reset_statements(urls: dict[str, str], report: dict) -> dict[str, str | None]:
+    """pg_stat_statements_reset() on each instance (the reads so far added up in the report's
+    reads_before_resets first); the error text where that is not possible."""
+    totals = report.setdefault("reads_before_resets", {})
+    for name, reads in reads_per_database(urls).items():
+        totals[name] = totals.get(name, 0) + reads
     problems: dict[str, str | None] = {}
     for name, url in urls.items():
         try:

@@ -25,10 +25,9 @@ def per_upstream(log: Path, ports: dict[str, int]) -> dict[str, int]:
 def summary(top: Topology, report: dict, started_at: float) -> None:
     print("\n== try-local summary")
     print("started (pid, port):")
-    ports = {"standin": "standin", "app-1": "app-1", "app-2": "app-2", "nginx": "nginx-https",
-             "primary": "primary", "replica": "replica"}
+    ports = {"nginx": "nginx-https"}
     for name, pid in report.get("started", {}).items():
-        port = top.ports.get(ports.get(name, ""), "-")
+        port = top.ports.get(ports.get(name, name), "-")
         print(f"  {name:12} pid {pid}  port {port}")
     print(f"journeys through nginx: {'passed' if report.get('passed') else 'FAILED'}"
           f" (client-side statuses {report.get('journey_requests')})")
@@ -38,9 +37,10 @@ def summary(top: Topology, report: dict, started_at: float) -> None:
         apps = {n: top.ports[n] for n in ("app-1", "app-2")}
         print(f"requests per app server (nginx upstream log): "
               f"{per_upstream(top.nginx_access_log, apps)}")
-    print(f"reads per database (pg_stat_statements SELECTs since the last reset): "
+    print(f"reads per database (the app's SELECTs in each one's pg_stat_statements, whole run): "
           f"{report.get('reads_per_database')}")
-    print(f"party_db_statements_total per app server (/metrics): {report.get('metrics')}")
+    print(f"party_db_statements_total per app server (/metrics; None: stopped): "
+          f"{report.get('metrics')}")
     print(f"party_job_runs_total per scheduler (/metrics): {report.get('scheduler_job_runs')}")
     if report.get("readyz_before_migration"):
         print(f"app-1 /readyz before the migration: {report['readyz_before_migration']}")
