@@ -59,6 +59,45 @@ def wait_for_port(port: int, timeout: float = 60.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
 
 
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost, good for two days."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-addext",
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True,
+                   capture_output=True, timeout=60)
+    return cert, key
+
+
+def nginx_files(folder: Path, cert: Path, key: Path, app_servers: list[str], console_dist: Path,
+                max_body: int, http_port: int, https_port: int) -> list[str]:
+    """The kit's site rendered for loopback, and a main nginx.conf of our own around it (pid,
+    logs and temporary files in `folder`); returns nginx's command line without -t/-g."""
+    servers = "\n    ".join(f"server {a} max_fails=1 fail_timeout=10s;" for a in app_servers)
+    site = render_nginx((DEPLOY / "nginx" / "party.conf.template").read_text(), {
+        "PARTY_SERVER_NAME": "localhost 127.0.0.1",
+        "PARTY_LISTEN_HTTPS": f"127.0.0.1:{https_port}",
+        "PARTY_LISTEN_HTTP": f"127.0.0.1:{http_port}",
+        "PARTY_TLS_CERTIFICATE": str(cert), "PARTY_TLS_CERTIFICATE_KEY": str(key),
+        "PARTY_APP_SERVERS": servers, "PARTY_CONSOLE_DIST": str(console_dist),
+        "PARTY_MAX_BODY_BYTES": str(max_body), "PARTY_LOG_DIR": str(folder),
+    })
+    (folder / "party.conf").write_text(site)
+    user = "user www-data;\n" if os.geteuid() == 0 else ""
+    temp = "\n".join(f"    {kind}_temp_path {folder / kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (folder / "nginx.conf").write_text(
+        f"{user}worker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
+        f"http {{\n    include /etc/nginx/mime.types;\n"
+        f"    default_type application/octet-stream;\n    access_log off;\n{temp}\n"
+        f"    include {folder / 'party.conf'};\n}}\n")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    return [nginx, "-p", str(folder), "-e", str(folder / "error.log"), "-c",
+            str(folder / "nginx.conf")]
+
+
 class Postgres:
     """One PostgreSQL instance of our own (its folder, its port). initdb refuses root: as
     root every server command runs as the postgres user."""
@@ -225,36 +264,11 @@ class Topology:
     def start_nginx(self, console_dist: Path, max_body: int) -> None:
         folder = self.work / "nginx"
         folder.mkdir()
-        cert, key = folder / "cert.pem", folder / "key.pem"
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                        "-subj", "/CN=localhost", "-addext",
-                        "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                        "-keyout", str(key), "-out", str(cert)], check=True,
-                       capture_output=True, timeout=60)
-        servers = "\n    ".join(
-            f"server 127.0.0.1:{self.ports[n]} max_fails=1 fail_timeout=10s;"
-            for n in ("app-1", "app-2"))
-        site = render_nginx((DEPLOY / "nginx" / "party.conf.template").read_text(), {
-            "PARTY_SERVER_NAME": "localhost 127.0.0.1",
-            "PARTY_LISTEN_HTTPS": f"127.0.0.1:{self.ports['nginx-https']}",
-            "PARTY_LISTEN_HTTP": f"127.0.0.1:{self.ports['nginx-http']}",
-            "PARTY_TLS_CERTIFICATE": str(cert), "PARTY_TLS_CERTIFICATE_KEY": str(key),
-            "PARTY_APP_SERVERS": servers, "PARTY_CONSOLE_DIST": str(console_dist),
-            "PARTY_MAX_BODY_BYTES": str(max_body), "PARTY_LOG_DIR": str(folder),
-        })
-        (folder / "party.conf").write_text(site)
-        user = "user www-data;\n" if os.geteuid() == 0 else ""
-        temp = "\n".join(f"    {kind}_temp_path {folder / kind};"
-                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        (folder / "nginx.conf").write_text(
-            f"{user}worker_processes 1;\npid {folder / 'nginx.pid'};\n"
-            f"error_log {folder / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
-            f"http {{\n    include /etc/nginx/mime.types;\n"
-            f"    default_type application/octet-stream;\n    access_log off;\n{temp}\n"
-            f"    include {folder / 'party.conf'};\n}}\n")
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        args = [nginx, "-p", str(folder), "-e", str(folder / "error.log"), "-c",
-                str(folder / "nginx.conf")]
+        cert, key = make_certificate(folder)
+        args = nginx_files(folder, cert, key,
+                           [f"127.0.0.1:{self.ports[n]}" for n in ("app-1", "app-2")],
+                           console_dist, max_body, self.ports["nginx-http"],
+                           self.ports["nginx-https"])
         check = subprocess.run([*args, "-t"], capture_output=True, text=True, timeout=30)
         if check.returncode:
             raise RuntimeError(f"nginx -t: {check.stderr}")
