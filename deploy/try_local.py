@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import psycopg
 import redis
+from try_local_backup import backup_and_restore
 from try_local_journeys import (
     Client,
     JourneyFailed,
@@ -42,14 +42,20 @@ from try_local_journeys import (
     statement_calls,
 )
 from try_local_report import summary
-from try_local_topology import DEPLOY, ROOT, Topology, _pg_bin
+from try_local_topology import ROOT, Topology, _pg_bin
 
 RYW_SECONDS = 3
-KEY_TABLES = ["users", "members", "registrations", "communities", "buildings", "activities",
-              "activity_signups", "attendances", "hours_records", "point_entries",
-              "point_balances", "notices", "notice_recipients", "subscribe_outbox",
-              "audit_entries", "auth_sessions", "idempotency_records"]
 started_at = time.monotonic()
+MIGRATE_AND_SEED = """
+from flask_migrate import upgrade
+from server import create_app
+from server.demo import seed
+app = create_app()
+with app.app_context():
+    upgrade()
+    print("migrated", flush=True)
+    seed(lambda line: None)
+"""
 
 
 def say(message: str) -> None:
@@ -107,19 +113,23 @@ def bring_up(top: Topology, args, report: dict) -> None:
         status, text = top.first_answer("app-1", "/readyz")
         report["readyz_before_migration"] = f"{status} {text[:160]}"
         say(f"app-1 /readyz before the migration: {report['readyz_before_migration']}")
-    top.flask("db", "upgrade")
-    say("flask --app server db upgrade: done")
-    # the demo data goes in while the rest starts; the journeys wait for it
-    seeding = top.start("seed-demo", [str(Path(sys.executable).parent / "flask"), "--app",
-                                      "server", "seed-demo"])
+    flask = str(Path(sys.executable).parent / "flask")
+    if args.short:
+        # one process for both (each Python start costs seconds on a busy machine): what
+        # `flask db upgrade` and `flask seed-demo` call
+        seeding = top.start("migrate-seed", [sys.executable, "-c", MIGRATE_AND_SEED])
+        top.wait_for_line("migrate-seed", "migrated", seeding)
+    else:
+        top.flask("db", "upgrade")
+        seeding = top.start("seed-demo", [flask, "--app", "server", "seed-demo"])
+    say("flask --app server db upgrade: done; seeding the demo data meanwhile")
     for index in (1, 2):  # each with its own metrics port
-        top.start(f"scheduler-{index}", [str(Path(sys.executable).parent / "flask"), "--app",
-                                         "server", "scheduler"],
+        top.start(f"scheduler-{index}", [flask, "--app", "server", "scheduler"],
                   dict(top.env, PARTY_METRICS_SCHEDULER_PORT=str(top.ports[f"scheduler-{index}"])))
     checks = {name: top.wait_ready(name) for name in ("app-1", "app-2")}
     if seeding.wait(300):
-        raise RuntimeError(f"seed-demo failed: see {top.work / 'seed-demo.log'}")
-    say("flask --app server seed-demo: done")
+        raise RuntimeError(f"seeding failed: see the seed log in {top.work}")
+    say("demo data seeded (server/demo.py, what flask --app server seed-demo runs)")
     say(f"app servers ready ({', '.join(f'{n}: {p}' for n, p in checks.items())})")
     from server.config import DEFAULTS
 
@@ -249,41 +259,6 @@ def stop_one_app_server(top: Topology, base: str, member: Client, report: dict,
     say(f"background reads while stopping: {report['background_reads']} (no failure)")
 
 
-def backup_and_restore(top: Topology, report: dict, full: bool) -> None:
-    for name in ("scheduler-1", "scheduler-2"):  # quiet: the counts must be comparable
-        top.stop(name)
-    backups = top.work / "backups"
-    pg_bin = str(Path(_pg_bin("pg_dump")).parent)
-    env = dict(os.environ, PG_BIN=pg_bin, PARTY_BACKUP_DIR=str(backups),
-               PARTY_BACKUP_DATABASE_URL=top.primary.url(driver="postgresql", user="postgres"),
-               PARTY_BACKUP_REPLICATION_URL=(f"postgresql://replicator@127.0.0.1:"
-                                             f"{top.primary.port}/postgres"))
-    for mode in (["dump", "base"] if full else ["dump"]):
-        done = subprocess.run([str(DEPLOY / "backup.sh"), mode], env=env, capture_output=True,
-                              text=True, timeout=300)
-        if done.returncode:
-            raise JourneyFailed(f"backup.sh {mode}: {done.stderr}")
-        for line in done.stdout.strip().splitlines():
-            say(line)
-    dump = sorted((backups / "dump").glob("party-*.dump"))[-1]
-    target = top.primary.url("party_restored", "postgres", "postgresql")
-    done = subprocess.run([str(DEPLOY / "restore.sh"), str(dump), target], env=env,
-                          capture_output=True, text=True, timeout=300)
-    if done.returncode:
-        raise JourneyFailed(f"restore.sh: {done.stderr}")
-    restored = dict(line.split(" ", 1) for line in done.stdout.strip().splitlines())
-    with psycopg.connect(top.primary.url(driver="postgresql", user="postgres")) as conn:
-        source = {t: str(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])
-                  for t in KEY_TABLES}
-        source["alembic_version"] = conn.execute(
-            "SELECT version_num FROM alembic_version").fetchone()[0]
-    report["restore"] = {t: (source[t], restored.get(t)) for t in source}
-    different = {t: v for t, v in report["restore"].items() if v[0] != v[1]}
-    if different:
-        raise JourneyFailed(f"restored counts differ (source, restored): {different}")
-    say(f"restored {dump.name} into party_restored: {len(source)} key tables, same counts")
-
-
 def journeys(top: Topology, args, report: dict) -> None:
     base = f"https://127.0.0.1:{top.ports['nginx-https']}"
     member, staff, console, reader = (Client(base, str(top.cert)) for _ in range(4))
@@ -364,7 +339,7 @@ def main() -> int:
     try:
         bring_up(top, args, report)
         journeys(top, args, report)
-        backup_and_restore(top, report, full=not args.short)
+        backup_and_restore(top, report, not args.short, say)
         report["passed"], status = True, 0
     except Exception as error:  # noqa: BLE001 - reported, then everything is stopped
         say(f"FAILED: {type(error).__name__}: {error}")

@@ -211,6 +211,18 @@ class Topology:
             process.wait(5)
         return time.monotonic() - started
 
+    def wait_for_line(self, name: str, text: str, process: subprocess.Popen,
+                      timeout: float = 300.0) -> None:
+        """Until a process we started writes `text` in its log."""
+        deadline, log = time.monotonic() + timeout, self.work / f"{name}.log"
+        while time.monotonic() < deadline:
+            if text in log.read_text(errors="replace"):
+                return
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} ended ({process.returncode}): see {log}")
+            time.sleep(0.2)
+        raise RuntimeError(f"{name}: no '{text}' after {timeout:.0f} s")
+
     def flask(self, *args: str) -> subprocess.CompletedProcess:
         done = subprocess.run([str(VENV_BIN / "flask"), "--app", "server", *args], env=self.env,
                               cwd=ROOT, capture_output=True, text=True, timeout=300)
