@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 from try_local_journeys import JourneyFailed
-from try_local_topology import DEPLOY, Topology, _pg_bin
+from try_local_topology import DEPLOY, Postgres, Topology, _pg_bin
 
 KEY_TABLES = ["users", "members", "registrations", "communities", "buildings", "activities",
               "activity_signups", "attendances", "hours_records", "point_entries",
@@ -51,3 +51,34 @@ def backup_and_restore(top: Topology, report: dict, full: bool, say) -> None:
     if different:
         raise JourneyFailed(f"restored counts differ (source, restored): {different}")
     say(f"restored {dump.name} into party_restored: {len(source)} key tables, same counts")
+    if full:
+        base = sorted(p for p in (backups / "base").iterdir() if p.is_dir())[-1]
+        counts = start_from_base_backup(top, base)
+        report["restore_base"] = {t: (source[t], counts.get(t)) for t in source}
+        different = {t: v for t, v in report["restore_base"].items() if v[0] != v[1]}
+        if different:
+            raise JourneyFailed(f"base backup's counts differ (source, restored): {different}")
+        say(f"base backup {base.name} started as its own server on port "
+            f"{top.ports['restored-base']}: same counts")
+
+
+def start_from_base_backup(top: Topology, base: Path) -> dict[str, str]:
+    """The README's "restore a base backup": unpack base.tar.gz and pg_wal.tar.gz into an
+    empty folder, start PostgreSQL on it (its own port here), count the key tables."""
+    server = Postgres(top.work, "restored-base", top.ports["restored-base"])
+    server.dir.mkdir(mode=0o700)
+    subprocess.run(["tar", "xzf", str(base / "base.tar.gz"), "-C", str(server.dir)], check=True)
+    subprocess.run(["tar", "xzf", str(base / "pg_wal.tar.gz"), "-C", str(server.dir / "pg_wal")],
+                   check=True)
+    if server.user:
+        subprocess.run(["chown", "-R", f"{server.user}:", str(server.dir)], check=True)
+    with open(server.dir / "postgresql.conf", "a") as conf:  # later lines win
+        conf.write(f"\nport = {server.port}\nunix_socket_directories = '{server.socket_dir}'\n")
+    top.restored_base = server
+    server.start()
+    with psycopg.connect(server.url("party", "postgres", "postgresql")) as conn:
+        counts = {t: str(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])
+                  for t in KEY_TABLES}
+        counts["alembic_version"] = conn.execute(
+            "SELECT version_num FROM alembic_version").fetchone()[0]
+    return counts

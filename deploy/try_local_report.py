@@ -48,6 +48,10 @@ def summary(top: Topology, report: dict, started_at: float) -> None:
     if report.get("standin"):
         print(f"stand-in WeChat API: {report['standin']}")
     print("restore (source rows, restored rows):")
+    base = report.get("restore_base", {})
+    if base:
+        print("  (columns: source, restore.sh of the dump, the base backup started as a server)")
     for table, (source, restored) in report.get("restore", {}).items():
-        print(f"  {table:22} {source:>8} {restored or '-':>8}")
+        extra = f" {base[table][1] or '-':>8}" if table in base else ""
+        print(f"  {table:22} {source:>8} {restored or '-':>8}{extra}")
     print(f"took {time.monotonic() - started_at:.0f} s")

@@ -174,10 +174,12 @@ class Topology:
             "primary": base_port + 1, "replica": base_port + 2, "standin": base_port + 10,
             "app-1": base_port + 21, "app-2": base_port + 22,
             "scheduler-1": base_port + 31, "scheduler-2": base_port + 32,
+            "restored-base": base_port + 3,
             "nginx-http": base_port + 80, "nginx-https": base_port + 43,
         }
         self.primary = Postgres(work, "primary", self.ports["primary"])
         self.replica = Postgres(work, "replica", self.ports["replica"])
+        self.restored_base: Postgres | None = None
         self.processes: dict[str, subprocess.Popen] = {}
         self.env: dict[str, str] = {}
 
@@ -303,5 +305,6 @@ class Topology:
                 self.stop(name, timeout=20)
             except Exception as error:  # noqa: BLE001 - keep ending the others
                 print(f"could not stop {name}: {error}", file=sys.stderr)
-        self.replica.stop()
-        self.primary.stop()
+        for server in (self.restored_base, self.replica, self.primary):
+            if server is not None:
+                server.stop()
