@@ -279,16 +279,28 @@ class Topology:
         folder = self.work / "nginx"
         folder.mkdir()
         cert, key = make_certificate(folder)
-        args = nginx_files(folder, cert, key,
-                           [f"127.0.0.1:{self.ports[n]}" for n in ("app-1", "app-2")],
-                           console_dist, max_body, self.ports["nginx-http"],
-                           self.ports["nginx-https"])
+        self.nginx_inputs = (folder, cert, key, console_dist, max_body)
+        args = self.render_nginx_site()
         check = subprocess.run([*args, "-t"], capture_output=True, text=True, timeout=30)
         if check.returncode:
             raise RuntimeError(f"nginx -t: {check.stderr}")
         self.start("nginx", [*args, "-g", "daemon off;"])
         wait_for_port(self.ports["nginx-https"])
         self.cert = cert
+
+    def render_nginx_site(self, down: str | None = None) -> list[str]:
+        folder, cert, key, console_dist, max_body = self.nginx_inputs
+        servers = [f"127.0.0.1:{self.ports[n]}" + (" down" if n == down else "")
+                   for n in ("app-1", "app-2")]
+        return nginx_files(folder, cert, key, servers, console_dist, max_body,
+                           self.ports["nginx-http"], self.ports["nginx-https"])
+
+    def drain(self, name: str | None) -> None:
+        """The README's way to take an app server out of nginx: `down` on its server line and
+        nginx reloaded (SIGHUP); None puts every server back."""
+        self.render_nginx_site(down=name)
+        os.kill(self.processes["nginx"].pid, signal.SIGHUP)
+        time.sleep(1.5)  # nginx's new workers take over; the old ones finish their requests
 
     @property
     def nginx_access_log(self) -> Path:
