@@ -32,8 +32,9 @@ def summary(top: Topology, report: dict, started_at: float) -> None:
     print(f"journeys through nginx: {'passed' if report.get('passed') else 'FAILED'}"
           f" (client-side statuses {report.get('journey_requests')})")
     print(f"nginx edge checks: {report.get('edges')}")
-    print(f"background reads while app servers stopped/reloaded: {report.get('background_reads')};"
-          f" slowest (s) by phase: {report.get('slowest_background_read_s')}")
+    print(f"background reads while app servers stopped/reloaded: {report.get('background_reads')}")
+    for name, phase in report.get("background_phases", {}).items():
+        print(f"  {name:16} {phase}")
     if top.nginx_access_log.exists():
         apps = {n: top.ports[n] for n in ("app-1", "app-2")}
         print(f"requests per app server (nginx upstream log): "
