@@ -22,6 +22,7 @@ from server.imports.models import RosterEntry
 from server.members.models import Building, EmployerUnit, Member
 from server.pledges.models import PartyDay, PartyDayAttendance, Pledge
 from server.points.models import PointBalance
+from server.replica import replica_read
 from server.timeutil import local_midnight_utc
 
 STAT_PERIOD_RE = re.compile(r"^\d{4}(-H[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$")
@@ -177,6 +178,7 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+@replica_read
 def statistics(principal: Principal, scope: str, scope_id: int, period: str) -> dict[str, Any]:
     """The measures of a community or a street for a period; for a street, its communities
     side by side too."""
@@ -219,6 +221,7 @@ def statistics(principal: Principal, scope: str, scope_id: int, period: str) -> 
     }
 
 
+@replica_read
 def not_reported(principal: Principal, scope: str, scope_id: int) -> list[dict[str, Any]]:
     """The roster's members (名单) not yet reported to the community they live in."""
     _name, communities = statistics_communities(principal, scope, scope_id)
@@ -238,6 +241,7 @@ def not_reported(principal: Principal, scope: str, scope_id: int) -> list[dict[s
 # ---------------------------------------------------------------- Excel
 
 
+@replica_read
 def statistics_workbook(principal: Principal, scope: str, scope_id: int,
                         period: str) -> tuple[bytes, str]:
     """Every table of the page in one workbook, a sheet each."""
