@@ -25,6 +25,7 @@ from pathlib import Path
 import psycopg
 import redis
 from try_local_backup import backup_and_restore
+from try_local_edges import check_nginx_edges
 from try_local_journeys import (
     Client,
     JourneyFailed,
@@ -146,36 +147,6 @@ def bring_up(top: Topology, args, report: dict) -> None:
     report["started"] = top.pids()
 
 
-def check_nginx_edges(top: Topology, client: Client, report: dict) -> None:
-    """What the site answers on its own: the redirect, /metrics hidden, the body limit, the
-    request id, the console's caching."""
-    import httpx
-
-    http = httpx.get(f"http://127.0.0.1:{top.ports['nginx-http']}/api/v1/activities")
-    assert http.status_code == 301 and http.headers["location"].startswith("https://"), http
-    client.call("GET", "/metrics", expect=(404,))
-    big = client.call("POST", "/api/v1/auth/login", expect=(413,),
-                      content=b"x" * (report["max_body"] + 1),
-                      headers={"Content-Type": "application/json"})
-    assert big.json()["code"] == "payload_too_large"
-    health = client.get("/healthz")
-    assert health.headers.get("X-Request-ID"), "no X-Request-ID on the answer"
-    edges = ["HTTP→HTTPS 301", "/metrics 404 from outside", "body > app.max_body_bytes: 413 JSON",
-             "X-Request-ID on answers"]
-    if report["console_built"]:
-        index = client.get("/console/")
-        assert index.headers.get("Cache-Control") == "no-store", index.headers
-        asset = next(part.split('"')[0] for part in index.text.split('src="/console/')[1:]
-                     if part.startswith("assets/"))
-        cached = client.get(f"/console/{asset}")
-        assert "immutable" in cached.headers.get("Cache-Control", ""), cached.headers
-        edges.append("console index no-store, assets immutable (served by nginx)")
-    else:
-        edges.append("console not built: its caching not checked")
-    report["edges"] = edges
-    say("nginx: " + "; ".join(edges))
-
-
 def check_databases(top: Topology, member: Client, reader: Client, community_id: int,
                     activity_id: int, reader_since: float, report: dict) -> None:
     """Leaderboards from the replica; a member's reads right after a write from the primary."""
@@ -287,6 +258,7 @@ def journeys(top: Topology, args, report: dict) -> None:
     base = f"https://127.0.0.1:{top.ports['nginx-https']}"
     member, staff, console, reader = (Client(base, str(top.cert)) for _ in range(4))
     check_nginx_edges(top, member, report)
+    say("nginx: " + "; ".join(report["edges"]))
     reader.login("member003")
     reader_since = time.monotonic()
     state = member_start(member)
