@@ -28,7 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_MIGRATIONS_DIR": str(Path(__file__).resolve().parent.parent / "migrations"),
     "DATABASE_SQLITE_BUSY_TIMEOUT_MS": 30000,
     "DATABASE_POOL_SIZE": 10,
-    "DATABASE_POOL_PRE_PING": True,
+    "DATABASE_POOL_PRE_PING": False,  # server/unavailable.py drops closed connections
     # [auth]
     "AUTH_TOKEN_TTL_HOURS": 72,
     "AUTH_LOGIN_LIMIT_PER_ADDRESS": "30 per minute",

@@ -9,9 +9,11 @@ pre-ping replaces the dead connections by itself once the database is back.
 from __future__ import annotations
 
 import logging
+import select
 
 from flask import Flask, Response
-from sqlalchemy import exc
+from sqlalchemy import event, exc
+from sqlalchemy.pool import Pool
 from werkzeug.exceptions import InternalServerError
 
 from server.errors import error_response, handle_http_exception
@@ -23,6 +25,19 @@ RETRY_AFTER_SECONDS = 2
 # InterfaceError: a connection closed under us; TimeoutError: no pooled connection in time.
 UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError,
                exc.DisconnectionError)
+
+
+@event.listens_for(Pool, "checkout")
+def _drop_connections_the_server_closed(dbapi_connection, _record, _proxy) -> None:
+    if getattr(dbapi_connection, "broken", False) or getattr(dbapi_connection, "closed", False):
+        raise exc.InvalidatePoolError("connection closed")
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is None:  # SQLite: a file, nothing to lose
+        return
+    poller = select.poll()
+    poller.register(fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    if poller.poll(0):  # an idle connection has nothing to read unless the server hung up
+        raise exc.InvalidatePoolError("the server closed the connection")
 
 
 def database_unavailable_response(error: Exception) -> Response:
