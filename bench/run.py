@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import broadcast, burst, datagen, leaderboard, openloop
+from bench import broadcast, burst, datagen, leaderboard, lists, openloop
 from bench.common import (
     ROOT,
     VENV_BIN,
@@ -34,6 +34,7 @@ OPENLOOP_SIZES = {
     "L": {},
 }
 GENERATION_TARGET_S = 300  # "build L in a few minutes"
+BENCHMARKS = ["burst", "openloop", "lists", "leaderboard", "broadcast"]
 
 
 def machine_info(database_url: str) -> dict:
@@ -193,6 +194,9 @@ def build_report(size: str, seed: int, info: dict, figures: dict, work_dir: Path
     ol = figures.get("openloop")
     if ol:
         rows += openloop_rows(ol)
+
+    if figures.get("lists"):
+        rows += lists.report_rows(figures["lists"])
 
     lb = figures.get("leaderboard")
     if lb:
@@ -464,7 +468,7 @@ def main(argv: list[str] | None = None) -> None:
                              "and it is kept afterwards")
     parser.add_argument("--keep", action="store_true", help="do not drop the database after")
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["burst", "openloop", "leaderboard", "broadcast"],
+                        choices=BENCHMARKS,
                         help="run only these benchmarks")
     parser.add_argument("--rounds", type=int, default=3, help="burst rounds (median reported)")
     parser.add_argument("--reconcile", choices=["auto", "yes", "no"], default="auto",
@@ -479,7 +483,7 @@ def main(argv: list[str] | None = None) -> None:
         rebuild(Path(args.rebuild))
         return
     profile = {"auto": "auto", "yes": True, "no": False}[args.profile]
-    only = set(args.only or ["burst", "openloop", "leaderboard", "broadcast"])
+    only = set(args.only or BENCHMARKS)
 
     name = args.database or f"bench_{args.size.lower()}_{os.getpid()}"
     work_dir = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -509,6 +513,9 @@ def main(argv: list[str] | None = None) -> None:
             figures.setdefault("load", {})["openloop"] = machine_load()
             log("open-loop dedication-day burst")
             figures["openloop"] = openloop.run(url, work_dir, **OPENLOOP_SIZES[args.size])
+        if "lists" in only:
+            log("lists through HTTP")
+            figures["lists"] = lists.run(url, work_dir)
         if "leaderboard" in only:
             figures.setdefault("load", {})["leaderboard"] = machine_load()
             log("leaderboards")
