@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import broadcast, burst, datagen, leaderboard, lists, openloop
+from bench import broadcast, burst, console, datagen, leaderboard, lists, openloop
 from bench.common import (
     ROOT,
     VENV_BIN,
@@ -34,7 +34,7 @@ OPENLOOP_SIZES = {
     "L": {},
 }
 GENERATION_TARGET_S = 300  # "build L in a few minutes"
-BENCHMARKS = ["burst", "openloop", "lists", "leaderboard", "broadcast"]
+BENCHMARKS = ["burst", "openloop", "lists", "console", "leaderboard", "broadcast"]
 
 
 def machine_info(database_url: str) -> dict:
@@ -197,6 +197,8 @@ def build_report(size: str, seed: int, info: dict, figures: dict, work_dir: Path
 
     if figures.get("lists"):
         rows += lists.report_rows(figures["lists"])
+    if figures.get("console"):
+        rows += console.report_rows(figures["console"])
 
     lb = figures.get("leaderboard")
     if lb:
@@ -516,6 +518,9 @@ def main(argv: list[str] | None = None) -> None:
         if "lists" in only:
             log("lists through HTTP")
             figures["lists"] = lists.run(url, work_dir)
+        if "console" in only:
+            log("console in Chromium")
+            figures["console"] = console.run(url, work_dir)
         if "leaderboard" in only:
             figures.setdefault("load", {})["leaderboard"] = machine_load()
             log("leaderboards")
