@@ -344,21 +344,25 @@ def _burst_findings(b: dict, m: dict, ratio: float, work_dir: Path) -> str:
         _profile_block(files),
         "",
         "Reading: about half of a worker's time is spent waiting on PostgreSQL round trips "
-        "(`Connection.wait`, `_send_query_prepared`), the rest in SQLAlchemy ORM/Flask/"
-        "marshmallow. One clock-in is 5 statements plus BEGIN, COMMIT and the pool's "
-        "pre-ping (≈ 8 round trips; the bare endpoint: 4): the login (session, user, role "
-        "grants and member in one query), the idempotency key, the activity with the "
-        "caller's sign-up and clock record (one query), `INSERT … ON CONFLICT DO NOTHING "
-        "RETURNING` for the attendance, and the stored answer for the key.",
+        "(`Connection.wait`, `_send_query_prepared`, `_exec_command` for BEGIN), the rest in "
+        "SQLAlchemy ORM/Flask/marshmallow and gunicorn's socket writes. One clock-in is 4 "
+        "statements plus BEGIN and COMMIT (6 round trips; the bare endpoint: 3 — BEGIN, "
+        "INSERT, COMMIT): the login (session, user, role grants, member and the stored answer "
+        "to the Idempotency-Key in one query), the activity with the caller's sign-up and "
+        "clock record (one query), `INSERT … ON CONFLICT DO NOTHING RETURNING` for the "
+        "attendance, and the stored answer for the key. The pool no longer pings on checkout "
+        "(a closed connection is seen by polling its socket, server/unavailable.py). So the "
+        "clock-in waits on twice the bare endpoint's round trips before any Python runs: "
+        "≤ 2 × bare needs fewer round trips still, e.g. the answer's INSERT and the COMMIT "
+        "sent together (psycopg pipeline mode), or the attendance written by one statement "
+        "that also checks the sign-up; on a machine whose other processes hold the CPU, every "
+        "round trip also waits for PostgreSQL's backend to be scheduled, which inflates the "
+        "clock-in's six more than the bare three.",
         "",
-        "What would close the rest (owner: foundation): read the idempotency key in the "
-        "login query (−1); switch off `[database] pool_pre_ping` (−1, at the price of a "
-        "failed request per process after a database restart; kept on here, as in "
-        "production). The client p99 target cannot be met at "
-        "200 concurrent connections by any Python endpoint on this machine (see the bare "
-        "figure: its own p99 is several hundred ms): it needs more cores or a concurrency "
-        "limit in front (nginx `limit_conn`, or the mini-program spreading the burst), and "
-        "the criterion is better stated on time-in-worker.",
+        "The client p99 target cannot be met at 200 concurrent connections by any Python "
+        "endpoint on this machine (see the bare figure): it needs more cores or a concurrency "
+        "limit in front (nginx `limit_conn`, or the mini-program spreading the burst); the "
+        "open-loop measure below states it as arrivals per second instead.",
         "",
     ])
 
