@@ -197,6 +197,8 @@ def build_report(size: str, seed: int, info: dict, figures: dict, work_dir: Path
 
     if figures.get("lists"):
         rows += lists.report_rows(figures["lists"])
+        if lists.findings(figures["lists"]):
+            findings.append(lists.findings(figures["lists"]))
     if figures.get("console"):
         rows += console.report_rows(figures["console"])
 
