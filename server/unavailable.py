@@ -2,8 +2,14 @@
 
 While PostgreSQL restarts, a request fails on a dead pooled connection, on a refused connect or
 on the pool's wait. The member's client retries a 503 with the same Idempotency-Key, so the
-answer must say "try again shortly" in the project's error shape, never an HTML 500. The pool's
-pre-ping replaces the dead connections by itself once the database is back.
+answer must say "try again shortly" in the project's error shape, never an HTML 500.
+
+Once the database is back, the pool replaces the dead connections by itself, without the round
+trip per request that `pool_pre_ping` costs: a connection the server closed has its socket
+readable while it sits idle in the pool (the server's "terminating connection" message, or end
+of file), which a zero-timeout poll sees at checkout; the pool then drops every connection
+opened before and connects afresh. A connection that dies silently (no FIN over a network)
+fails its request, which answers 503, and the pool starts afresh as well.
 """
 
 from __future__ import annotations

@@ -92,8 +92,8 @@ def _idempotency_key() -> str | None:
 def _load_login(session_id: str) -> tuple[AuthSession, User, Member | None] | None:
     """The session row with its user (role grants included) and member record, in one query:
     nearly every request that names a session goes on to ask who the caller is. A write that
-    carries an Idempotency-Key (`g.idempotency_key`) has the stored answer to it read in the
-    same query and left in `g.idempotency_prefetched` as (key, answer or None)."""
+    carries an Idempotency-Key has the stored answer to it read in the same query, left in
+    `g.idempotency_prefetched` as (key, answer or None) for server/idempotency.py."""
     key = _idempotency_key()
     parameters = {"session_id": session_id}
     if key is not None:
