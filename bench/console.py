@@ -230,6 +230,28 @@ def report_rows(c: dict) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def findings(c: dict) -> str:
+    first = c["first_page"]
+    if first["data_shown_median_s"] <= c["first_data_target_s"]:
+        return ""
+    kinds = first.get("in_worker_median_load") or {}
+    parts = [f"{kind}: {k['requests']} requests, {k['ms']:.0f} ms inside the workers in all "
+             f"(slowest {k['slowest_ms']:.0f} ms)" for kind, k in sorted(kinds.items())]
+    total = sum(k["ms"] for k in kinds.values())
+    return "\n".join([
+        "### Console first page", "",
+        f"The median cold load took {first['data_shown_median_s']:.2f} s to show the table. "
+        f"Its requests, by the gunicorn access log of that load: {'; '.join(parts)}. With 2 "
+        f"sync workers that is at least {total / 2 / 1000:.2f} s of worker time before the "
+        f"browser's own work (parsing and running {first['bytes'] / 1024:.0f} KB of scripts "
+        f"in {len(first['files'])} files, rendering), all on the same 2 cores as the rest of "
+        f"the machine (load beside the figure). The scripts are served by Flask uncompressed "
+        f"and one request at a time per worker (a sync worker closes each connection): behind "
+        f"nginx serving `console/dist` with gzip and keep-alive, the script requests would "
+        f"leave the app workers; the page's API requests (session, then the page's lists) "
+        f"follow one another, so their in-worker times add up.", ""])
+
+
 if __name__ == "__main__":
     import argparse
     import json

@@ -201,6 +201,8 @@ def build_report(size: str, seed: int, info: dict, figures: dict, work_dir: Path
             findings.append(lists.findings(figures["lists"]))
     if figures.get("console"):
         rows += console.report_rows(figures["console"])
+        if console.findings(figures["console"]):
+            findings.append(console.findings(figures["console"]))
 
     lb = figures.get("leaderboard")
     if lb:
