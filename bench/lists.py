@@ -313,7 +313,8 @@ def findings(figures: dict) -> str:
         "### Lists through HTTP", "",
         f"pyinstrument over 40 requests of the slowest list, `{p['path']}`, through the whole "
         f"Flask stack in one process (test client, no HTTP): {p['ms_per_request_profiled']:.1f} "
-        f"ms a request while profiled, of which "
-        f"{p.get('cpu_ms_per_request', float('nan')):.1f} ms of this process's CPU: the rest "
-        f"is waiting, for PostgreSQL and for a core (the machine's load is beside each figure "
-        f"above).", "", "```", excerpt, "```", ""])
+        f"ms a request while profiled" + (
+            f", of which {p['cpu_ms_per_request']:.1f} ms of this process's CPU: the rest is "
+            f"waiting, for PostgreSQL and for a core (the machine's load is beside each figure "
+            f"above)" if "cpu_ms_per_request" in p else "") + ".",
+        "", "```", excerpt, "```", ""])
