@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import broadcast, burst, console, datagen, leaderboard, lists, openloop
+from bench import statistics as stats_bench
 from bench.common import (
     ROOT,
     VENV_BIN,
@@ -34,7 +35,7 @@ OPENLOOP_SIZES = {
     "L": {},
 }
 GENERATION_TARGET_S = 300  # "build L in a few minutes"
-BENCHMARKS = ["burst", "openloop", "lists", "console", "leaderboard", "broadcast"]
+BENCHMARKS = ["burst", "openloop", "lists", "console", "leaderboard", "broadcast", "statistics"]
 
 
 def machine_info(database_url: str) -> dict:
@@ -268,6 +269,17 @@ def build_report(size: str, seed: int, info: dict, figures: dict, work_dir: Path
                       for name, value in load.items())
                   + ". With 2 cores, a load above ~0.5 from others lowers every rate here; "
                   "the ratios compare figures measured back to back under the same load."]
+    st = figures.get("statistics")
+    if st:
+        lines += ["", "## 数据统计 requests (bench/statistics.py)", "",
+                  "Each GET /api/v1/statistics through HTTP (gunicorn, 1 sync worker, keep-alive) "
+                  "beside the raw SQL of the same measures (the statements the request ran, "
+                  "replayed with psycopg). Load: "
+                  + _busy((figures.get("load") or {}).get("statistics") or {"load1": 0})
+                  + (" — NOISY: the machine was busy, every figure here is inflated by the "
+                     "other processes" if ((figures.get("load") or {}).get("statistics") or {})
+                     .get("load1", 0) > 2 else ""), ""]
+        lines += stats_bench.report_rows(st)
     if findings:
         lines += ["", "## Where the time goes (targets missed)", ""]
         lines += findings
@@ -543,6 +555,11 @@ def main(argv: list[str] | None = None) -> None:
             figures.setdefault("load", {})["broadcast"] = machine_load()
             log("broadcast")
             figures["broadcast"] = broadcast.run(url, work_dir, profile=profile)
+        if "statistics" in only:
+            figures.setdefault("load", {})["statistics"] = machine_load()
+            log("statistics")
+            figures["statistics"] = stats_bench.run(url, work_dir=work_dir)
+            figures["load"]["statistics_after"] = machine_load()
         figures.update(size=args.size, seed=args.seed, machine=info,
                        work_dir=str(work_dir), finished_at=f"{datetime.now():%Y-%m-%d %H:%M}")
         (work_dir / "figures.json").write_text(json.dumps(figures, indent=1, default=str))

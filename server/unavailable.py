@@ -22,7 +22,8 @@ from sqlalchemy import event, exc
 from sqlalchemy.pool import Pool
 from werkzeug.exceptions import InternalServerError
 
-from server.errors import error_response, handle_http_exception
+from server.errors import error_response, handle_http_exception, handle_unexpected
+from server.readiness import schema_not_migrated_response
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ def _drop_connections_the_server_closed(dbapi_connection, _record, _proxy) -> No
 
 
 def database_unavailable_response(error: Exception) -> Response:
+    # SQLite says "no such table" with an OperationalError: a schema not migrated, not an outage
+    schema = schema_not_migrated_response(error)
+    if schema is not None:
+        return schema
     log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else error)
     response = error_response(503, "database_unavailable", "系统正在维护，请稍后重试",
                               {"retry_after": RETRY_AFTER_SECONDS})
@@ -54,14 +59,22 @@ def database_unavailable_response(error: Exception) -> Response:
     return response
 
 
+def _programming_error(error: exc.ProgrammingError):
+    # PostgreSQL's undefined table or column: the schema is behind the code (else a real 500)
+    return schema_not_migrated_response(error) or handle_unexpected(error)
+
+
 def _internal_error(error: InternalServerError):
     # a failure in after_request (the request's COMMIT) reaches Flask as a 500 around it
     if isinstance(error.original_exception, UNAVAILABLE):
         return database_unavailable_response(error.original_exception)
+    if isinstance(error.original_exception, exc.ProgrammingError):
+        return _programming_error(error.original_exception)
     return handle_http_exception(error)
 
 
 def init_database_unavailable(app: Flask) -> None:
     for error in UNAVAILABLE:
         app.register_error_handler(error, database_unavailable_response)
+    app.register_error_handler(exc.ProgrammingError, _programming_error)
     app.register_error_handler(InternalServerError, _internal_error)

@@ -157,7 +157,7 @@ class World:
 def _rows(body) -> int:
     if isinstance(body, list):
         return len(body)
-    for key in ("entries", "rows", "buildings_total", "items"):
+    for key in ("entries", "rows", "buildings_total", "participation", "items"):
         if key in body:
             return body[key] if isinstance(body[key], int) else len(body[key])
     raise AssertionError(f"no rows in {sorted(body)}")
@@ -167,6 +167,7 @@ def _rows(body) -> int:
 def _endpoints(w: World) -> list[tuple[str, str]]:
     c, a0, m0 = w.community_id, w.activities[0].id, w.members[0].id
     many = "page_size=100"
+    year = local_today().year
     return [
         ("member", f"/api/v1/activities?when=all&{many}"),
         ("member", f"/api/v1/me/appeals?{many}"),
@@ -200,6 +201,9 @@ def _endpoints(w: World) -> list[tuple[str, str]]:
         ("staff", f"/api/v1/communities/{c}/makeup-sessions"),
         ("staff", f"/api/v1/makeup-sessions/{w.sessions[0].id}/bookings"),
         ("street", f"/api/v1/streets/{w.org.street.id}/dedication-days"),
+        ("staff", f"/api/v1/statistics?scope=community&scope_id={c}&period={year}"),
+        ("staff", f"/api/v1/statistics?scope=grid&scope_id={w.org.grids[0].id}&period={year}"),
+        ("street", f"/api/v1/statistics?scope=street&scope_id={w.org.street.id}&period={year}"),
     ]
 
 
@@ -236,7 +240,8 @@ def test_every_list_costs_the_same_statements_for_5_rows_as_for_50(
         for who, path in _endpoints(world):
             statements, response = counted(lambda: callers[who].get(path))  # noqa: B023
             assert response.status_code == 200, (path, response.json)
-            figures.setdefault(path.split("?")[0], []).extend([statements, _rows(response.json)])
+            key = path if "/statistics" in path else path.split("?")[0]
+            figures.setdefault(key, []).extend([statements, _rows(response.json)])
     report = "\n".join(f"{path}: {s5} statements for {r5} rows, {s50} for {r50} rows"
                        for path, (s5, r5, s50, r50) in figures.items())
     print(report)
