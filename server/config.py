@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_MIGRATIONS_DIR": str(Path(__file__).resolve().parent.parent / "migrations"),
     "DATABASE_SQLITE_BUSY_TIMEOUT_MS": 30000,
     "DATABASE_POOL_SIZE": 10,
-    "DATABASE_POOL_PRE_PING": True,
+    "DATABASE_POOL_PRE_PING": False,  # server/unavailable.py drops closed connections
     "DATABASE_REPLICA_URL": "",
     "DATABASE_READ_YOUR_WRITES_SECONDS": 5,
     # [auth]
