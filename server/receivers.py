@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from server import events
+from server.notices import reminders as notices
 from server.pledges import party_day
 from server.points import balances
 from server.points import receivers as points
@@ -21,8 +22,9 @@ _SIGNAL_RECEIVERS = [
     (events.party_day_attended, points.on_party_day_attended),
     # activities → pledges: a clock-in at a party day or make-up counts the month as attended
     (events.clocked_in, party_day.on_clocked_in),
+    # activities → notices: changes, cancellations, sign-ups confirmed and promoted
+    *notices.SIGNAL_RECEIVERS,
 ]
-# (the notices area connects its receivers of activity changes in server/notices/service.py)
 
 _SESSION_LISTENERS = [
     # members → points: a member's move takes their balance rows along

@@ -22,6 +22,7 @@ from server.activities.models import (
 from server.auth.models import Role
 from server.extensions import db
 from server.members.models import Building, EmployerUnit, Member
+from server.notices.models import Notice, NoticeRecipient
 from server.pledges.models import (
     DedicationDay,
     MakeupBooking,
@@ -108,6 +109,12 @@ class World:
                                         building_id=building.id, grid_id=grid_id,
                                         employer_unit_id=unit.id,
                                         street_id=self.org.street.id))
+            notice = Notice(community_id=community_id, title=f"通知{i}", body="周六大扫除",
+                            audience={"all": True}, status="sent", send_at=now,
+                            published_at=now, created_by_user_id=self.staff_user_id)
+            db.session.add(notice)
+            db.session.flush()
+            db.session.add(NoticeRecipient(notice_id=notice.id, member_id=m0.id))
             db.session.add(ManualAward(member_id=member.id, community_id=community_id,
                                        amount=3, reason="表现突出",
                                        requested_by_user_id=self.staff_user_id))
@@ -150,7 +157,7 @@ class World:
 def _rows(body) -> int:
     if isinstance(body, list):
         return len(body)
-    for key in ("entries", "rows", "buildings_total"):
+    for key in ("entries", "rows", "buildings_total", "participation", "items"):
         if key in body:
             return body[key] if isinstance(body[key], int) else len(body[key])
     raise AssertionError(f"no rows in {sorted(body)}")
@@ -160,13 +167,17 @@ def _rows(body) -> int:
 def _endpoints(w: World) -> list[tuple[str, str]]:
     c, a0, m0 = w.community_id, w.activities[0].id, w.members[0].id
     many = "page_size=100"
+    year = local_today().year
     return [
         ("member", f"/api/v1/activities?when=all&{many}"),
         ("member", f"/api/v1/me/appeals?{many}"),
         ("member", f"/api/v1/me/activity-log?{many}"),
         ("member", f"/api/v1/points/me/entries?{many}"),
         ("member", f"/api/v1/pledge-notes/mine?{many}"),
+        ("member", f"/api/v1/notices/mine?{many}"),
         ("staff", f"/api/v1/communities/{c}/activities?{many}"),
+        ("staff", f"/api/v1/communities/{c}/notices?{many}"),
+        ("staff", f"/api/v1/desk/inbox?community_id={c}"),
         ("staff", f"/api/v1/members/{m0}/activity-log?{many}"),
         ("staff", f"/api/v1/activities/{a0}/hours-records?{many}"),
         ("staff", f"/api/v1/communities/{c}/hours-records?{many}"),
@@ -193,6 +204,9 @@ def _endpoints(w: World) -> list[tuple[str, str]]:
         ("staff", f"/api/v1/communities/{c}/makeup-sessions"),
         ("staff", f"/api/v1/makeup-sessions/{w.sessions[0].id}/bookings"),
         ("street", f"/api/v1/streets/{w.org.street.id}/dedication-days"),
+        ("staff", f"/api/v1/statistics?scope=community&scope_id={c}&period={year}"),
+        ("staff", f"/api/v1/statistics?scope=grid&scope_id={w.org.grids[0].id}&period={year}"),
+        ("street", f"/api/v1/statistics?scope=street&scope_id={w.org.street.id}&period={year}"),
     ]
 
 
@@ -234,7 +248,8 @@ def test_every_list_costs_the_same_statements_for_5_rows_as_for_50(
         for who, path in _endpoints(world):
             statements, response = counted(lambda: callers[who].get(path))  # noqa: B023
             assert response.status_code == 200, (path, response.json)
-            figures.setdefault(path.split("?")[0], []).extend([statements, _rows(response.json)])
+            key = path if "/statistics" in path else path.split("?")[0]
+            figures.setdefault(key, []).extend([statements, _rows(response.json)])
         for path in _pages(world):  # one member's page: as many statements in either world
             statements, response = counted(lambda: callers["staff"].get(path))  # noqa: B023
             assert response.status_code == 200, (path, response.json)

@@ -96,7 +96,7 @@ export const MENU = [
     name: 'statistics',
     title: '数据统计',
     icon: 'chart-bar',
-    roles: ['street_admin', 'community_secretary', 'community_staff'],
+    roles: ['district_admin', 'street_admin', 'community_secretary', 'community_staff', 'grid_worker', 'unit_secretary'],
   },
   {
     path: '/sessions',
