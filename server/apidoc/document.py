@@ -85,6 +85,8 @@ PAGINATION_HEADER = {
 
 def complete(app: Flask, api) -> None:
     """After the blueprints are registered: finish every operation of the document."""
+    if api.document_reused:  # finished by an app of the same settings
+        return
     spec = api.spec
     components = spec.components
     components.schemas["Error"] = ERROR_SCHEMA
@@ -126,6 +128,7 @@ def complete(app: Flask, api) -> None:
     for name in list(components.responses):
         if name != "DEFAULT_ERROR":
             del components.responses[name]
+    api.keep_document()
 
 
 def _body_has_required_fields(spec, body: dict) -> bool:

@@ -40,6 +40,8 @@ def integer_bounds(self, field, **_kwargs) -> dict:
 
 def prepare(api) -> None:
     """Before the blueprints are registered: how fields become document properties."""
+    if api.document_reused:  # already written by an app of the same settings
+        return
     api.ma_plugin.converter.add_attribute_function(decimal_as_string)
     api.ma_plugin.converter.add_attribute_function(integer_bounds)
 
