@@ -18,6 +18,7 @@ from server.guards import init_request_guards
 from server.headers import init_security_headers
 from server.idempotency import init_request_transactions
 from server.requestlog import configure_logging, init_request_log
+from server.routing import BuilderOnceRule
 from server.schemas import MAX_ID
 from server.unavailable import init_database_unavailable
 
@@ -60,6 +61,7 @@ API_SPEC = {
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    app.url_rule_class = BuilderOnceRule
     app.url_map.converters["int"] = DatabaseIntConverter
     settings = load_settings(config)
     app.config.update(settings)

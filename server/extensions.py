@@ -6,6 +6,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
+from flask_smorest.spec import openapi_cli
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -27,10 +28,43 @@ class Base(DeclarativeBase):
 
 
 class JsonErrorApi(Api):
-    """flask-smorest, with our error shape instead of its own."""
+    """flask-smorest, with our error shape instead of its own, and the OpenAPI document written
+    once per process: it is the code's (server/apidoc/), the same for every app of the same API
+    settings, and writing it was most of the cost of an app (the tests build one per test)."""
+
+    # API settings -> the finished document (the spec and its two plugins)
+    _finished: dict[str, tuple] = {}
+    document_reused = False
 
     def handle_http_exception(self, error):
         return handle_http_exception(error)
+
+    def _settings_key(self) -> str:
+        prefixes = (f"{self.config_prefix}API_", f"{self.config_prefix}OPENAPI_")
+        return repr((sorted((key, repr(value)) for key, value in self._app.config.items()
+                            if key.startswith(prefixes)), repr(self._spec_kwargs)))
+
+    def _init_spec(self, **kwargs):
+        finished = self._finished.get(self._settings_key())
+        self.document_reused = finished is not None
+        if finished is None:
+            super()._init_spec(**kwargs)
+            return
+        self.spec, self.flask_plugin, self.ma_plugin = finished
+        self._app.cli.add_command(openapi_cli)
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        if not self.document_reused:
+            super().register_blueprint(blp, parameters=parameters, **options)
+            return
+        # flask-smorest's own registration, without writing the blueprint into the document
+        by_name = self._app.extensions["flask-smorest"]["blp_name_to_api"]
+        by_name[options.get("name", blp.name)] = self
+        self._app.register_blueprint(blp, **options)
+
+    def keep_document(self) -> None:
+        """The document is finished (server/apidoc): later apps of the same settings reuse it."""
+        self._finished[self._settings_key()] = (self.spec, self.flask_plugin, self.ma_plugin)
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})

@@ -21,7 +21,7 @@ CONSOLE_CSP = "; ".join((
 # JSON and files: nothing to run or load at all
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # Swagger UI at /api/docs: its page starts the UI with an inline script; its files are the
-# app's own (server/apidoc.py), never a CDN's
+# app's own (server/apidoc/), never a CDN's
 DOCS_CSP = "; ".join((
     "default-src 'self'",
     "script-src 'self' 'unsafe-inline'",

@@ -39,6 +39,7 @@ class ResponseChecker:
     checked: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     operations: set = field(default_factory=set)
+    validators: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.components = _json_schema(copy.deepcopy(self.document["components"]))
@@ -87,8 +88,11 @@ class ResponseChecker:
             return
         if response.mimetype != "application/json":
             return
-        schema = _json_schema(content["application/json"].get("schema", {}))
-        validator = jsonschema_rs.Draft4Validator({**schema, "components": self.components})
+        validator = self.validators.get(kind)
+        if validator is None:  # built once per kind: each carries every component
+            schema = _json_schema(content["application/json"].get("schema", {}))
+            validator = jsonschema_rs.Draft4Validator({**schema, "components": self.components})
+            self.validators[kind] = validator
         body = json.loads(response.get_data())
         errors = [f"{e.message} at /{'/'.join(map(str, e.instance_path))}"
                   for e in validator.iter_errors(body)]

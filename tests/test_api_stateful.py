@@ -1,10 +1,10 @@
 """A stateful schemathesis run over the document's links, as a member, community staff and a
 community secretary: no answer is a server error, none contradicts the document.
 
-The links (server/apidoc.py) carry the id one call returns into the next call's path: a list of
-communities leads to their activities, an activity to its sign-up, roster and records, a created
-pledge to its notes. Each run is bounded (examples × steps) to keep CI fast; the figures are
-printed with `-s`.
+The links (server/apidoc/links.py) carry the id one call returns into the next call's path: a
+list of communities leads to their activities, an activity to its sign-up, roster and records, a
+created pledge to its notes. Each run is bounded (examples × steps) to keep CI fast; the figures
+are printed with `-s`.
 """
 
 from __future__ import annotations

@@ -3,12 +3,13 @@ bumped with each ledger entry, and the stars (星级) of each member-year."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from server.database import upsert
+from server.database import dialect_name, upsert
 from server.extensions import db
 from server.members.models import Building, Community, Member
 from server.points.models import PointBalance, StarLevel
@@ -35,27 +36,40 @@ def placement(member: Member) -> dict[str, Any]:
 
 def write_balance(values: dict[str, Any], bump: bool) -> None:
     """Insert a balance row or add to (bump) / overwrite it, atomically on both databases."""
+    write_balances([values], bump)
+
+
+def write_balances(rows: list[dict[str, Any]], bump: bool) -> None:
+    """write_balance for rows with the same columns, in one statement executed for each."""
+    columns = tuple(rows[0])
+    db.session.execute(_balance_upsert(dialect_name(), columns, bump), rows)
+
+
+@functools.cache
+def _balance_upsert(_dialect: str, columns: tuple[str, ...], bump: bool):
+    # built once per dialect and shape, its values given at execution: a ledger entry bumps
+    # five periods, and building the statement cost more than running it
     table = PointBalance.__table__
 
     def update(new: Any) -> dict[str, Any]:
-        columns = {k: new[k] for k in values if k not in ("member_id", "period")}
+        updated = {k: new[k] for k in columns if k not in ("member_id", "period")}
         if bump:
-            columns["points"] = table.c.points + new.points
-            columns["hours_centi"] = table.c.hours_centi + new.hours_centi
-        return columns
+            updated["points"] = table.c.points + new.points
+            updated["hours_centi"] = table.c.hours_centi + new.hours_centi
+        return updated
 
-    db.session.execute(upsert(PointBalance, values, ["member_id", "period"], update))
+    return upsert(PointBalance, None, ["member_id", "period"], update)
 
 
 def bump_balances(member: Member, month: str, points: int, hours_centi: int) -> None:
     place = placement(member)
     now = utcnow()
-    for period in periods_of_month(month):
-        write_balance(
-            {"member_id": member.id, "period": period, "points": points,
-             "hours_centi": hours_centi, "updated_at": now, **place},
-            bump=True,
-        )
+    write_balances(
+        [{"member_id": member.id, "period": period, "points": points,
+          "hours_centi": hours_centi, "updated_at": now, **place}
+         for period in periods_of_month(month)],
+        bump=True,
+    )
     refresh_stars(member, int(month[:4]))
 
 
