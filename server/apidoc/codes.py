@@ -30,6 +30,8 @@ WRITE_CODES = [(400, "idempotency_key_invalid"), (422, "idempotency_key_reused")
                (409, "conflict")]
 ARGUMENT_CODES = [(422, "validation_error"), (422, "value_out_of_range")]
 PATH_CODES = [(404, "not_found")]
+# the database restarting or out of reach, or its schema behind the code (server/unavailable.py)
+SERVICE_CODES = [(503, "database_unavailable"), (503, "schema_not_migrated")]
 
 
 _HELPERS = {"invalid": 422, "conflict": 409}
@@ -171,6 +173,8 @@ def operation_codes(app: Flask, endpoint: str, method: str, operation: dict,
         codes.update(ARGUMENT_CODES)
     if "{" in path:
         codes.update(PATH_CODES)
+    if path.startswith("/api/"):
+        codes.update(SERVICE_CODES)
     if endpoint_is_public(endpoint, method, app):
         codes.add((429, "rate_limited"))  # every public operation is rate-limited
     view = _view_function(app, endpoint, method)
