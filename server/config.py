@@ -66,6 +66,9 @@ DEFAULTS: dict[str, Any] = {
     # [notices]
     "NOTICES_OUTBOX_BATCH_SIZE": 50,
     "NOTICES_SEND_CONCURRENCY": 4,
+    # accepted messages a sending thread may have unrecorded: a crash repeats at most this
+    # many per thread (a database restart none: the answers wait in memory)
+    "NOTICES_UNRECORDED_PER_THREAD": 1,
     "NOTICES_DELIVER_BUDGET_SECONDS": 50,
     "NOTICES_RETRY_BASE_SECONDS": 60,
     "NOTICES_MAX_ATTEMPTS": 5,

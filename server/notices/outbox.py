@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import threading
 import time
 import uuid
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -33,7 +32,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.engine import Connection
 
 from server.auth.models import User
 from server.database import insert_or_ignore
@@ -41,10 +39,10 @@ from server.extensions import db
 from server.members.models import Member
 from server.notices.answers import (
     PAUSE_CODES,
+    Answer,
     DeliveryReport,
     Policy,
     errcode_reason,
-    record_answer,
     release,
 )
 from server.notices.models import (
@@ -54,6 +52,7 @@ from server.notices.models import (
     SubscribeOutbox,
     SubscribeTemplate,
 )
+from server.notices.recorder import Recorder
 from server.timeutil import utcnow
 from server.wechat import client as wechat
 
@@ -85,10 +84,13 @@ def enqueue(notice: Notice, member_ids: list[int], now: datetime) -> None:
 
 def _due(now: datetime, size: int) -> list[sa.Row]:
     """Due rows not leased to a live worker, with their member's openid (None: no WeChat
-    login), locked (PostgreSQL: skipping rows another worker is claiming)."""
+    login), locked (PostgreSQL: skipping rows another worker is claiming). A row whose
+    `claimed_by` is set was claimed before by a worker whose lease ran out: it may have been
+    sent, and it still holds the credit that claim took."""
     return db.session.execute(
         sa.select(SubscribeOutbox.id, SubscribeOutbox.notice_id, SubscribeOutbox.member_id,
-                  SubscribeOutbox.template_id, SubscribeOutbox.attempts, User.openid)
+                  SubscribeOutbox.template_id, SubscribeOutbox.attempts,
+                  SubscribeOutbox.claimed_by, User.openid)
         .outerjoin(Member, Member.id == SubscribeOutbox.member_id)
         .outerjoin(User, User.id == Member.user_id)
         .where(
@@ -102,21 +104,11 @@ def _due(now: datetime, size: int) -> list[sa.Row]:
     ).all()
 
 
-def _credits_left(rows: list[sa.Row], now: datetime) -> dict[tuple[int, int], list[int]]:
+def _credits_left(rows: list[sa.Row]) -> dict[tuple[int, int], list[int]]:
     """(member, template) → [credit id, credits left]: the credit rows locked in id order
-    (two workers never wait on each other in a cycle), less the messages other workers hold
-    unexpired leases for."""
+    (two workers never wait on each other in a cycle). A claim takes the credit of each
+    message it leases, so what is left is free."""
     pairs = sorted({(row.member_id, row.template_id) for row in rows})
-    outbox_pair = sa.tuple_(SubscribeOutbox.member_id, SubscribeOutbox.template_id)
-    in_flight = {
-        (member_id, template_id): n
-        for member_id, template_id, n in db.session.execute(
-            sa.select(SubscribeOutbox.member_id, SubscribeOutbox.template_id, sa.func.count())
-            .where(outbox_pair.in_(pairs),
-                   SubscribeOutbox.status == OutboxStatus.PENDING.value,
-                   SubscribeOutbox.claimed_until > now)
-            .group_by(SubscribeOutbox.member_id, SubscribeOutbox.template_id))
-    }
     credits = db.session.execute(
         sa.select(SubscribeCredit.id, SubscribeCredit.member_id, SubscribeCredit.template_id,
                   SubscribeCredit.credits)
@@ -124,47 +116,84 @@ def _credits_left(rows: list[sa.Row], now: datetime) -> dict[tuple[int, int], li
         .order_by(SubscribeCredit.id)
         .with_for_update()
     )
-    return {(c.member_id, c.template_id):
-            [c.id, c.credits - in_flight.get((c.member_id, c.template_id), 0)]
-            for c in credits}
+    return {(c.member_id, c.template_id): [c.id, c.credits] for c in credits}
 
 
-def _claim(worker: str, now: datetime, size: int) -> tuple[list, int] | None:
-    """Claim a batch and commit: [(row, credit id, message)] leased to `worker`; the rows
-    without a credit (or a login, or an active template) are marked no_credit on the way."""
+class _Lookups:
+    """The notices' message data and the templates a run has met (read once a run)."""
+
+    def __init__(self) -> None:
+        self.notices: dict[int, dict] = {}
+        self.templates: dict[int, sa.Row] = {}
+
+    def load(self, rows: list[sa.Row]) -> None:
+        notice_ids = {row.notice_id for row in rows} - self.notices.keys()
+        if notice_ids:
+            self.notices.update(db.session.execute(
+                sa.select(Notice.id, Notice.message_data)
+                .where(Notice.id.in_(notice_ids))).all())
+        template_ids = {row.template_id for row in rows} - self.templates.keys()
+        if template_ids:
+            self.templates.update({t.id: t for t in db.session.execute(
+                sa.select(SubscribeTemplate.id, SubscribeTemplate.template_id,
+                          SubscribeTemplate.page, SubscribeTemplate.active)
+                .where(SubscribeTemplate.id.in_(template_ids)))})
+
+
+_TAKE = (SubscribeCredit.__table__.update()
+         .where(SubscribeCredit.__table__.c.id == sa.bindparam("b_credit"))
+         .values(credits=SubscribeCredit.__table__.c.credits - sa.bindparam("b_n")))
+
+
+def _claim(worker: str, now: datetime, size: int,
+           lookups: _Lookups) -> tuple[list, int, int] | None:
+    """Claim a batch and commit: [(row, credit id, message)] leased to `worker`, each with
+    the member's credit taken (a row claimed again after a lease ran out keeps the one it
+    has); the rows without a credit (or a login, or an active template) are marked no_credit
+    on the way. Also returns how many rows were claimed again."""
     rows = _due(now, size)
     if not rows:
         return None
-    credits = _credits_left(rows, now)
-    notices = dict(db.session.execute(
-        sa.select(Notice.id, Notice.message_data)
-        .where(Notice.id.in_({row.notice_id for row in rows}))).all())
-    templates = {t.id: t for t in db.session.execute(
-        sa.select(SubscribeTemplate.id, SubscribeTemplate.template_id, SubscribeTemplate.page,
-                  SubscribeTemplate.active)
-        .where(SubscribeTemplate.id.in_({row.template_id for row in rows})))}
+    credits = _credits_left(rows)
+    lookups.load(rows)
     # shared out in row order: a member with two messages due and one credit gets the first
-    claimed, without = [], []
+    claimed, without, taken, back = [], [], {}, {}
     for row in rows:
         credit = credits.get((row.member_id, row.template_id))
-        template = templates[row.template_id]
-        if not row.openid or credit is None or credit[1] <= 0 or not template.active:
+        template = lookups.templates[row.template_id]
+        holds = row.claimed_by is not None and credit is not None  # claimed before
+        if not row.openid or not template.active or credit is None or (
+                not holds and credit[1] <= 0):
             without.append(row.id)
+            if holds:
+                back[credit[0]] = back.get(credit[0], 0) + 1
             continue
-        credit[1] -= 1
+        if not holds:
+            credit[1] -= 1
+            taken[credit[0]] = taken.get(credit[0], 0) + 1
         page = (template.page or "").replace("{notice_id}", str(row.notice_id)) or None
         claimed.append((row, credit[0], wechat.SubscribeMessage(
-            row.openid, template.template_id, notices[row.notice_id], page)))
+            row.openid, template.template_id, lookups.notices[row.notice_id], page)))
     outbox = SubscribeOutbox.__table__
     if without:
         db.session.execute(outbox.update().where(outbox.c.id.in_(without))
-                           .values(status=OutboxStatus.NO_CREDIT.value, updated_at=utcnow()))
+                           .values(status=OutboxStatus.NO_CREDIT.value, claimed_by=None,
+                                   claimed_until=None, updated_at=utcnow()))
     if claimed:
         db.session.execute(outbox.update()
                            .where(outbox.c.id.in_([row.id for row, _, _ in claimed]))
                            .values(claimed_by=worker, claimed_until=now + LEASE))
+    changes = [{"b_credit": cid, "b_n": n} for cid, n in taken.items()] + [
+        {"b_credit": cid, "b_n": -n} for cid, n in back.items()]
+    if changes:
+        db.session.execute(_TAKE, changes)
     db.session.commit()
-    return claimed, len(without)
+    again = sum(1 for row, _, _ in claimed if row.claimed_by is not None)
+    if again:
+        current_app.logger.warning(
+            "%d outbox rows claimed again after a lease ran out: a worker died with them, "
+            "those it had sent go a second time", again)
+    return claimed, len(without), again
 
 
 def _worker_id() -> str:
@@ -176,9 +205,10 @@ def deliver_batch(
     size: int | None = None,
     pool: Executor | None = None,
     probe: bool = True,
+    lookups: _Lookups | None = None,
 ) -> DeliveryReport:
     """Claim one batch of due rows, send them (several at a time through `pool`) with no
-    transaction open, each answer recorded as it comes; the report says what happened
+    transaction open, the answers recorded as they come; the report says what happened
     (batches == 0: nothing was due).
 
     `probe`: the first message goes alone, so that a WeChat whose quota is used up answers
@@ -187,49 +217,55 @@ def deliver_batch(
     config = current_app.config
     worker = _worker_id()
     report = DeliveryReport()
-    batch = _claim(worker, now, size or config["NOTICES_OUTBOX_BATCH_SIZE"])
+    batch = _claim(worker, now, size or config["NOTICES_OUTBOX_BATCH_SIZE"],
+                   lookups or _Lookups())
+    claimed_at = time.monotonic()
     if not batch:
         db.session.commit()  # end the (SQLite: write-locking) transaction
         return report
-    claimed, report.no_credit = batch
+    claimed, report.no_credit, report.claimed_again = batch
     report.batches = 1
     if not claimed:
         return report
-    engine = db.engine
     policy = Policy(now, int(config["NOTICES_MAX_ATTEMPTS"]),
                     float(config["NOTICES_RETRY_BASE_SECONDS"]),
                     timedelta(minutes=config["NOTICES_QUOTA_PAUSE_MINUTES"]))
-
-    # each sending thread records on a connection of its own, kept for the batch (a pool
-    # checkout per message would cost a ping and a round trip)
-    connections: dict[int, Connection] = {}
+    # answers wait for an unreachable database until a minute before the lease runs out
+    recorder = Recorder(db.engine, worker, policy,
+                        deadline=claimed_at + LEASE.total_seconds() - 60,
+                        depth=int(config["NOTICES_UNRECORDED_PER_THREAD"]))
 
     def on_answer(index: int, outcome: wechat.SendOutcome) -> None:
-        conn = connections.get(threading.get_ident())
-        if conn is None:
-            conn = connections[threading.get_ident()] = engine.connect()
         row, credit_id, _ = claimed[index]
-        record_answer(conn, worker, row.id, row.attempts, credit_id, outcome, policy)
+        recorder.add(Answer(row.id, row.attempts, credit_id, outcome))
 
     try:
         outcomes = wechat.send_subscribe_messages(
             [message for _, _, message in claimed], pool, stop_on=PAUSE_CODES,
-            first_alone=probe, on_answer=on_answer)
+            first_alone=probe, on_answer=on_answer, stop=recorder.stop)
     except wechat.WeChatError as error:  # no token to send with: nothing went out
-        release(engine, worker, [row.id for row, _, _ in claimed])
+        recorder.close()
+        recorder.write(lambda conn: release(
+            conn, worker, [(row.id, credit_id) for row, credit_id, _ in claimed]))
         report.paused = True
         report.retry += len(claimed)
         current_app.logger.warning("no WeChat access token, sending waits: %s", error)
         return report
-    finally:
-        for conn in connections.values():
-            conn.close()
-    release(engine, worker, [row.id for (row, _, _), outcome in zip(claimed, outcomes,
+    except BaseException:
+        recorder.stop.set()
+        recorder.close()
+        raise
+    recorder.close()
+    recorder.write(lambda conn: release(conn, worker, [
+        (row.id, credit_id) for (row, credit_id, _), outcome in zip(claimed, outcomes,
                                                                      strict=True)
-                             if not outcome.attempted])
+        if not outcome.attempted]))
+    report.database_outages += recorder.outages
     for (row, _, _), outcome in zip(claimed, outcomes, strict=True):
         if outcome.attempted:
             report.count(outcome, gave_up=policy.gives_up(row.attempts))
+        elif recorder.outages:
+            report.retry += 1
     return report
 
 
@@ -243,10 +279,12 @@ def deliver_due(now: datetime | None = None, budget_seconds: float | None = None
     total = DeliveryReport()
     pool = (ThreadPoolExecutor(concurrency, thread_name_prefix="outbox-send")
             if concurrency > 1 else None)
+    lookups = _Lookups()
     with pool or contextlib.nullcontext():
         while True:
             # the first batch probes WeChat with one message before the others go
-            report = deliver_batch(now, pool=pool, probe=total.batches == 0)
+            report = deliver_batch(now, pool=pool, probe=total.batches == 0, lookups=lookups)
             total.add(report)
-            if report.batches == 0 or report.paused or time.perf_counter() - started > budget:
+            if (report.batches == 0 or report.paused or report.database_outages
+                    or time.perf_counter() - started > budget):
                 return total

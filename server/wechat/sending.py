@@ -85,6 +85,7 @@ def send_subscribe_messages(
     stop_on: Collection[int] = (),
     first_alone: bool = False,
     on_answer: Answered | None = None,
+    stop: threading.Event | None = None,
 ) -> list[SendOutcome]:
     """Send many subscribe messages, several at a time through `pool`'s threads (one after
     the other without it); one outcome per message, in order.
@@ -99,13 +100,14 @@ def send_subscribe_messages(
     `on_answer(index, outcome)` is called with each message's final outcome in the thread
     that sent it, before that thread sends anything else: the caller records the answer
     there, so that a crash leaves at most one answered-but-unrecorded message per thread.
-    If it raises, nothing more is started and the error reaches the caller.
+    If it raises, nothing more is started and the error reaches the caller. `stop`: once the
+    caller sets it, no further message starts (those on their way still get their outcome).
     """
     client = app_client()
     busy_retries = int(current_app.config["WECHAT_MAX_RETRIES"])
     bodies = [subscribe_body(m) for m in messages]
     outcomes: list[SendOutcome] = [NOT_ATTEMPTED] * len(messages)
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
     def answered(index: int, outcome: SendOutcome) -> None:
         if on_answer is None:
