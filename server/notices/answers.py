@@ -63,6 +63,13 @@ class DeliveryReport:
     claimed_again: int = 0  # rows whose earlier worker died holding them (maybe sent)
     database_outages: int = 0  # answers' writes that waited for the database to return
     failures: dict[int | None, int] = field(default_factory=dict)
+    # where a run's time went (seconds): claiming batches, writing answers (both the
+    # outbox's database work), WeChat's calls summed over the sending threads, and the
+    # sending threads' wait for their answers' writes
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, name: str, seconds: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
     def add(self, other: DeliveryReport) -> None:
         self.sent += other.sent
@@ -75,6 +82,8 @@ class DeliveryReport:
         self.database_outages += other.database_outages
         for code, n in other.failures.items():
             self.failures[code] = self.failures.get(code, 0) + n
+        for name, seconds in other.seconds.items():
+            self.timed(name, seconds)
 
     def count(self, outcome: SendOutcome, gave_up: bool) -> None:
         """Add one message's answer (gave_up: a retryable one out of attempts)."""
@@ -95,7 +104,8 @@ class DeliveryReport:
         return (f"sent={self.sent} failed={self.failed} no_credit={self.no_credit} "
                 f"retry={self.retry} batches={self.batches} paused={self.paused} "
                 f"claimed_again={self.claimed_again} "
-                f"database_outages={self.database_outages}")
+                f"database_outages={self.database_outages} " + " ".join(
+                    f"{name}_s={seconds:.3f}" for name, seconds in self.seconds.items()))
 
 
 @dataclass(frozen=True)
@@ -191,33 +201,39 @@ def record_answers(conn: Connection, worker: str, answers: list[Answer],
     if not answers:
         return
     now = utcnow()
+    rows, back, zero = [], [], []
+    for answer in answers:
+        values, credit = _effect(answer, policy)
+        rows.append({**values, "b_by": worker, "b_now": now})
+        if credit == "back":
+            back.append((answer.row_id, {"b_credit": answer.credit_id}))
+        elif credit == "zero":
+            zero.append((answer.row_id, {"b_credit": answer.credit_id}))
     with conn.begin():
-        if is_postgresql(conn):
-            # the commit need not wait for the disk: a worker that dies loses nothing (the
-            # server has it); only a database server crash can lose the last fraction of a
-            # second of answers, whose messages are then sent again
-            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        mine = set(conn.scalars(
-            sa.select(_outbox.c.id)
-            .where(_outbox.c.id.in_([a.row_id for a in answers]),
-                   _outbox.c.claimed_by == worker)
-            .with_for_update()))
-        rows, back, zero = [], [], []
-        for answer in answers:
-            if answer.row_id not in mine:
-                continue
-            values, credit = _effect(answer, policy)
-            rows.append({**values, "b_by": worker, "b_now": now})
-            if credit == "back":
-                back.append({"b_credit": answer.credit_id})
-            elif credit == "zero":
-                zero.append({"b_credit": answer.credit_id})
-        if rows:
-            conn.execute(_RECORD, rows)
+        if back or zero:
+            # the credits change only for rows this worker still holds
+            mine = set(conn.scalars(
+                sa.select(_outbox.c.id)
+                .where(_outbox.c.id.in_([row_id for row_id, _ in back + zero]),
+                       _outbox.c.claimed_by == worker)
+                .with_for_update()))
+            back = [(row_id, c) for row_id, c in back if row_id in mine]
+            zero = [(row_id, c) for row_id, c in zero if row_id in mine]
+        conn.execute(_RECORD, rows)
         if back:
-            conn.execute(_CREDIT_BACK, back)
+            conn.execute(_CREDIT_BACK, [c for _, c in back])
         if zero:
-            conn.execute(_CREDIT_ZERO, zero)
+            conn.execute(_CREDIT_ZERO, [c for _, c in zero])
+
+
+def fast_commits(conn: Connection, on: bool) -> None:
+    """On PostgreSQL, the recorder's commits need not wait for the disk: a worker that dies
+    loses nothing (the server has it); only a crash of the database server itself can lose
+    its last fraction of a second of answers, whose messages are then sent again. Set on
+    the recorder's own connection, and reset before the connection goes back to the pool."""
+    if is_postgresql(conn):
+        conn.exec_driver_sql(f"SET synchronous_commit TO {'OFF' if on else 'DEFAULT'}")
+        conn.commit()
 
 
 def release(conn: Connection, worker: str, rows: list[tuple[int, int]]) -> None:

@@ -217,9 +217,11 @@ def deliver_batch(
     config = current_app.config
     worker = _worker_id()
     report = DeliveryReport()
+    started = time.perf_counter()
     batch = _claim(worker, now, size or config["NOTICES_OUTBOX_BATCH_SIZE"],
                    lookups or _Lookups())
     claimed_at = time.monotonic()
+    report.timed("claim", time.perf_counter() - started)
     if not batch:
         db.session.commit()  # end the (SQLite: write-locking) transaction
         return report
@@ -240,27 +242,33 @@ def deliver_batch(
         recorder.add(Answer(row.id, row.attempts, credit_id, outcome))
 
     try:
-        outcomes = wechat.send_subscribe_messages(
-            [message for _, _, message in claimed], pool, stop_on=PAUSE_CODES,
-            first_alone=probe, on_answer=on_answer, stop=recorder.stop)
-    except wechat.WeChatError as error:  # no token to send with: nothing went out
+        try:
+            outcomes = wechat.send_subscribe_messages(
+                [message for _, _, message in claimed], pool, stop_on=PAUSE_CODES,
+                first_alone=probe, on_answer=on_answer, stop=recorder.stop)
+        except wechat.WeChatError as error:  # no token to send with: nothing went out
+            recorder.close()
+            recorder.write(lambda conn: release(
+                conn, worker, [(row.id, credit_id) for row, credit_id, _ in claimed]))
+            report.paused = True
+            report.retry += len(claimed)
+            current_app.logger.warning("no WeChat access token, sending waits: %s", error)
+            return report
+        except BaseException:
+            recorder.stop.set()
+            recorder.close()
+            raise
         recorder.close()
-        recorder.write(lambda conn: release(
-            conn, worker, [(row.id, credit_id) for row, credit_id, _ in claimed]))
-        report.paused = True
-        report.retry += len(claimed)
-        current_app.logger.warning("no WeChat access token, sending waits: %s", error)
-        return report
-    except BaseException:
-        recorder.stop.set()
-        recorder.close()
-        raise
-    recorder.close()
-    recorder.write(lambda conn: release(conn, worker, [
-        (row.id, credit_id) for (row, credit_id, _), outcome in zip(claimed, outcomes,
-                                                                     strict=True)
-        if not outcome.attempted]))
+        recorder.write(lambda conn: release(conn, worker, [
+            (row.id, credit_id) for (row, credit_id, _), outcome in zip(claimed, outcomes,
+                                                                         strict=True)
+            if not outcome.attempted]))
+    finally:
+        recorder.finish()
     report.database_outages += recorder.outages
+    report.timed("record", recorder.writing_seconds)
+    report.timed("wait_record", recorder.waited_seconds)
+    report.timed("wechat", sum(outcome.seconds for outcome in outcomes))
     for (row, _, _), outcome in zip(claimed, outcomes, strict=True):
         if outcome.attempted:
             report.count(outcome, gave_up=policy.gives_up(row.attempts))
@@ -285,6 +293,7 @@ def deliver_due(now: datetime | None = None, budget_seconds: float | None = None
             # the first batch probes WeChat with one message before the others go
             report = deliver_batch(now, pool=pool, probe=total.batches == 0, lookups=lookups)
             total.add(report)
+            total.seconds["run"] = time.perf_counter() - started
             if (report.batches == 0 or report.paused or report.database_outages
                     or time.perf_counter() - started > budget):
                 return total

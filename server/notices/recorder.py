@@ -24,7 +24,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from server.notices.answers import Answer, Policy, record_answers
+from server.notices.answers import Answer, Policy, fast_commits, record_answers
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ class Recorder:
         self.recorded = 0
         self.outages = 0  # writes that failed because the database was out of reach
         self.held_seconds = 0.0  # how long answers waited for the database to return
+        self.writing_seconds = 0.0  # spent writing answers (the outbox's database work)
+        self.waited_seconds = 0.0  # sending threads' time waiting for their answer's write
         self._cond = threading.Condition()
         self._queue: list[tuple[int, Answer]] = []
         self._waiting: dict[int, int] = {}  # thread → its answers not yet written
@@ -66,8 +68,10 @@ class Recorder:
             self._queue.append((me, answer))
             self._waiting[me] = self._waiting.get(me, 0) + 1
             self._cond.notify_all()
+            started = time.perf_counter()
             while self._waiting.get(me, 0) >= self.depth and not self.stop.is_set():
                 self._cond.wait()
+            self.waited_seconds += time.perf_counter() - started
 
     # -- the recording thread -----------------------------------------------------------
 
@@ -80,6 +84,7 @@ class Recorder:
                     return
                 items = list(self._queue)
             answers = [answer for _, answer in items]
+            started = time.perf_counter()
             try:
                 self._with_connection(functools.partial(
                     self._record, answers=answers))
@@ -90,6 +95,7 @@ class Recorder:
                     self._cond.notify_all()
                 return
             with self._cond:
+                self.writing_seconds += time.perf_counter() - started
                 del self._queue[:len(items)]
                 for me, _ in items:
                     self._waiting[me] -= 1
@@ -107,6 +113,7 @@ class Recorder:
             try:
                 if self._conn is None:
                     self._conn = self.engine.connect()
+                    fast_commits(self._conn, True)
                 write(self._conn)
                 if since is not None:
                     self.held_seconds += time.monotonic() - since
@@ -154,9 +161,14 @@ class Recorder:
 
     def write(self, write: Callable[[Connection], None]) -> None:
         """After close(): one more write with the same patience (releasing rows)."""
-        try:
-            self._with_connection(write)
-        finally:
-            if self._conn is not None:
+        self._with_connection(write)
+
+    def finish(self) -> None:
+        """Give the connection back to the pool as it was (or drop it)."""
+        if self._conn is not None:
+            try:
+                fast_commits(self._conn, False)
                 self._conn.close()
-                self._conn = None
+            except Exception:  # noqa: BLE001 - not returned to the pool then
+                self._drop_connection()
+            self._conn = None

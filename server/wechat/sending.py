@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class SendOutcome:
     attempted: bool  # False: not sent because an earlier answer said stop
     error: WeChatError | None = None  # None (and attempted): WeChat accepted it
     answered_at: datetime | None = None
+    seconds: float = 0.0  # spent on WeChat's call (retries included)
 
     @property
     def sent(self) -> bool:
@@ -122,6 +124,7 @@ def send_subscribe_messages(
         if stop.is_set():
             return NOT_ATTEMPTED
         params = {"access_token": token}
+        started = time.perf_counter()
         try:
             call(
                 lambda c: c.wxa._post(SUBSCRIBE_SEND, data=bodies[index], params=params),
@@ -137,7 +140,7 @@ def send_subscribe_messages(
             error = WeChatError(None, repr(trouble)[:200])
         if error is not None and error.errcode in stop_on:
             stop.set()
-        outcome = SendOutcome(True, error, utcnow())
+        outcome = SendOutcome(True, error, utcnow(), time.perf_counter() - started)
         if final or error is None or error.errcode not in INVALID_TOKEN_ERRCODES:
             answered(index, outcome)
         return outcome
