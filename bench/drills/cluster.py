@@ -227,8 +227,9 @@ class Cluster:
     def workers(self) -> list[int]:
         return children(self.gunicorn.pid) if self.gunicorn else []
 
-    def start_scheduler(self) -> subprocess.Popen:
-        process = start([str(VENV_BIN / "flask"), "--app", "server", "scheduler"], self.env,
+    def start_scheduler(self, **env: str) -> subprocess.Popen:
+        process = start([str(VENV_BIN / "flask"), "--app", "server", "scheduler"],
+                        dict(self.env, **env),
                         self.work_dir / f"scheduler-{len(self.schedulers)}.log")
         self.schedulers.append(process)
         return process

@@ -1,23 +1,30 @@
 """The subscribe-message outbox: rows claimed in batches under a lease, sent with no
-database transaction open, and each answer recorded on its own.
+database transaction open, the answers recorded as they come.
 
 1. Claim (one short transaction, committed): due rows whose lease is free or ran out,
    skipping rows another worker has locked (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite:
    BEGIN IMMEDIATE lets one worker claim at a time). The members' credits are locked in id
-   order and shared out, counting messages other workers hold leases for; rows without a
-   credit become no_credit, the others get `claimed_by` and `claimed_until`.
+   order and each claimed row takes one (a row claimed again after a lease ran out keeps
+   the one it took); rows without a credit become no_credit, the others get `claimed_by`
+   and `claimed_until` (NOTICES_LEASE_SECONDS).
 2. Send, NOTICES_SEND_CONCURRENCY at a time (server/wechat/sending.py), no transaction open.
-3. Record: each answer is written, with its credit, in a transaction of its own by the thread
-   that sent the message, before that thread sends another (server/notices/answers.py). Rows
-   stopped by the quota are released at the end.
+3. Record (server/notices/recorder.py): one thread writes the answers that have come, many
+   in one transaction, with what they do to the credits (server/notices/answers.py); a
+   sending thread waits until its answer is written before it sends another
+   (NOTICES_UNRECORDED_PER_THREAD). Rows not sent (the quota, the database out of reach)
+   are released with their credit at the end.
 
-A worker that dies leaves its unrecorded rows leased; the lease runs out (LEASE) and another
-worker claims them again. WeChat's send takes no idempotency key, so the messages WeChat
-accepted whose answer was not yet written are sent again: **at most one per sending thread,
-i.e. at most NOTICES_SEND_CONCURRENCY messages per crash** (one when it is 1). Every other
-accepted message was recorded before its thread sent the next. (On PostgreSQL an answer's
-commit does not wait for the disk: a dead worker loses nothing, but a crash of the database
-server itself can lose its last fraction of a second of answers, sent again later.)
+What is sent twice, WeChat's send taking no idempotency key:
+- **The database restarted or out of reach mid-batch: none.** The first write that fails
+  stops the batch (nothing more starts); the answers of the messages on their way are kept
+  in memory and written, with the release of the rest, as soon as the database answers
+  again (tried until shortly before the lease runs out).
+- **The sending process killed: at most NOTICES_SEND_CONCURRENCY ×
+  NOTICES_UNRECORDED_PER_THREAD messages (4).** Its rows stay leased until the lease runs
+  out; another worker then claims them again (counted as `claimed_again`) and sends the ones
+  whose answer was not yet written. (On PostgreSQL an answer's commit does not wait for the
+  disk: a dead worker loses nothing, but a crash of the database server itself can lose its
+  last fraction of a second of answers, sent again later.)
 """
 
 from __future__ import annotations
@@ -59,9 +66,15 @@ from server.wechat import client as wechat
 __all__ = ["DeliveryReport", "deliver_batch", "deliver_due", "enqueue", "errcode_reason",
            "insert_ignoring_duplicates"]
 
-# Longer than a batch can take (50 messages, 4 at a time, each at most the client's timeout
-# times its retries): a lease that ran out while its worker still sends would send twice.
-LEASE = timedelta(minutes=10)
+# Longer than a batch can take (200 messages, 4 at a time, each at most the client's timeout
+# times its tries, 5 s × 3): a lease that ran out while its worker still sends would send
+# twice. Answers held for a database out of reach wait until a minute before it runs out.
+LEASE = timedelta(minutes=15)  # NOTICES_LEASE_SECONDS' default (the drills shorten it)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=int(current_app.config.get("NOTICES_LEASE_SECONDS",
+                                                        LEASE.total_seconds())))
 
 
 def insert_ignoring_duplicates(model, rows: list[dict], chunk: int = 500) -> None:
@@ -182,7 +195,7 @@ def _claim(worker: str, now: datetime, size: int,
     if claimed:
         db.session.execute(outbox.update()
                            .where(outbox.c.id.in_([row.id for row, _, _ in claimed]))
-                           .values(claimed_by=worker, claimed_until=now + LEASE))
+                           .values(claimed_by=worker, claimed_until=now + _lease()))
     changes = [{"b_credit": cid, "b_n": n} for cid, n in taken.items()] + [
         {"b_credit": cid, "b_n": -n} for cid, n in back.items()]
     if changes:
@@ -232,9 +245,10 @@ def deliver_batch(
     policy = Policy(now, int(config["NOTICES_MAX_ATTEMPTS"]),
                     float(config["NOTICES_RETRY_BASE_SECONDS"]),
                     timedelta(minutes=config["NOTICES_QUOTA_PAUSE_MINUTES"]))
-    # answers wait for an unreachable database until a minute before the lease runs out
+    # answers wait for an unreachable database until shortly before the lease runs out
+    lease = _lease().total_seconds()
     recorder = Recorder(db.engine, worker, policy,
-                        deadline=claimed_at + LEASE.total_seconds() - 60,
+                        deadline=claimed_at + lease - min(60.0, lease / 4),
                         depth=int(config["NOTICES_UNRECORDED_PER_THREAD"]))
 
     def on_answer(index: int, outcome: wechat.SendOutcome) -> None:
