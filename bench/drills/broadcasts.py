@@ -4,6 +4,7 @@ killed) and WeChat down or slow; counted at the stand-in, per member."""
 from __future__ import annotations
 
 import os
+import re
 import time
 
 import httpx
@@ -170,6 +171,12 @@ def drill_database_restart_broadcast(cluster: Cluster, pg: OwnPostgres, app, url
 
     # the answers of the messages on their way wait in the scheduler's memory until the
     # database is back: nothing is sent twice
-    return _broadcast_broken_midway(
+    result = _broadcast_broken_midway(
         cluster, app, url, ctx["broadcast_recipients"],
         "2b. PostgreSQL fast restart mid broadcast", restart, 0)
+    # what the scheduler says it did: answers kept in memory while the database was away
+    held = re.compile(r"database back: answers written after ([0-9.]+) s")
+    result["answers_held_s"] = [float(m.group(1)) for path in
+                                sorted(cluster.work_dir.glob("scheduler-*.log"))
+                                for m in held.finditer(path.read_text(errors="replace"))]
+    return result

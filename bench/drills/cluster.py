@@ -159,6 +159,7 @@ class Cluster:
         self.base = f"http://127.0.0.1:{self.app_port}"
         self.gunicorn: subprocess.Popen | None = None
         self.schedulers: list[subprocess.Popen] = []
+        self._started = 0  # schedulers started so far (each logs to a file of its own)
         self.others: list[subprocess.Popen] = []
         self.standin: subprocess.Popen | None = None
 
@@ -230,7 +231,8 @@ class Cluster:
     def start_scheduler(self, **env: str) -> subprocess.Popen:
         process = start([str(VENV_BIN / "flask"), "--app", "server", "scheduler"],
                         dict(self.env, **env),
-                        self.work_dir / f"scheduler-{len(self.schedulers)}.log")
+                        self.work_dir / f"scheduler-{self._started}.log")
+        self._started += 1
         self.schedulers.append(process)
         return process
 

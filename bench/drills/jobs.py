@@ -1,5 +1,5 @@
 """Drill 3b: the scheduler killed (kill -9) in the middle of a monthly job — the party-day
-creation of 2,000 communities — while it also runs the points job; a second scheduler is
+creation of 1,000 communities — while it also runs the points job; a second scheduler is
 started. Every job slot completes once: one run row per slot, done; one party day per
 community and month, each with one activity."""
 
@@ -11,7 +11,7 @@ import time
 from bench.common import connect, stop
 from bench.drills.cluster import Cluster
 
-COMMUNITIES = 2000
+COMMUNITIES = 1000
 STALE_SECONDS = 10  # SCHEDULER_STALE_SECONDS of these schedulers: a dead run is taken over
 WATCHED = ("create_party_days", "points_reconcile_check")
 TIMEOUT = 180.0

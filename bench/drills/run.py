@@ -105,11 +105,13 @@ def highlight(r: dict) -> str:
                 f"confirmations {r['phone_answers']}; {r['delivered_by_standin']} deliveries, "
                 f"{r['repeats']} twice.")
     if "repeats" in r:
+        held = r.get("answers_held_s")
         return (f"- {r['drill'].split('.')[0]}: {r['delivered_by_standin']} deliveries to "
                 f"{r.get('members_reached', r['found'])} members ({r['repeats']} twice, documented "
                 f"bound {r.get('bound', '—')}); "
                 f"outbox drained {r['recovery_s']:.1f} s after the break (the outbox job runs "
-                f"every 15 s).")
+                f"every 15 s)" + (f"; the scheduler held answers in memory while the database "
+                                  f"was away, for {held} s" if held else "") + ".")
     return f"- {r['drill'].split('.')[0]}: " + ", ".join(
         f"{x['status']} in {x['seconds']:.1f} s" for x in r.get("logins", [])) + "."
 
