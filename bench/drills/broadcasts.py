@@ -19,6 +19,7 @@ from bench.drills.steps import (
     SLOW_SECONDS,
     delivered,
     dispose,
+    login,
     outbox_state,
     standin_code,
     wait_drained,
@@ -37,14 +38,14 @@ def drill_wechat_down(cluster: Cluster, app, url: str, ctx: dict) -> dict:
     logins: list[dict] = []
     unexpected: list[str] = []
 
-    def login(phase: str, code: str) -> None:
+    def try_login(phase: str, code: str) -> None:
         status, code_, seconds, bad = login(cluster.base, code)
         unexpected.extend(bad)
         logins.append({"phase": phase, "status": status, "code": code_, "seconds": seconds})
 
     started = time.monotonic()
     for _ in range(3):
-        login("stopped", "code_not_reachable")
+        try_login("stopped", "code_not_reachable")
     cluster.start_scheduler()
     # the outbox tries while WeChat is away: nothing is delivered, nothing given up
     deadline = time.monotonic() + 40
@@ -54,10 +55,10 @@ def drill_wechat_down(cluster: Cluster, app, url: str, ctx: dict) -> dict:
     cluster.proxy.delay = SLOW_SECONDS
     cluster.start_standin()
     for _ in range(2):
-        login("answering after 10 s", "code_slow")
+        try_login("answering after 10 s", "code_slow")
     cluster.proxy.delay = 0.0
     back_at = time.monotonic()
-    login("back", standin_code(cluster, ctx["openid"]))
+    try_login("back", standin_code(cluster, ctx["openid"]))
     state = wait_drained(url, notice_id, DRAIN_TIMEOUT)
     drained_s = time.monotonic() - back_at
     stats = httpx.get(cluster.standin_url + "_standin/stats", timeout=5).json()

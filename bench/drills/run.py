@@ -1,6 +1,6 @@
 """`python -m bench.drills`: start the real processes, run the drills, print one table and write
 it to bench/results/drills-<date>.md (raw figures beside it as .json). `--short` is the CI
-version (drills 1, 2 and 4 with a small burst, 6 held for 15 s): it exits 1 when anything
+version (drills 1, 2 and 4 with a small burst, 6 held for 10 s): it exits 1 when anything
 acknowledged is lost or doubled, or a 5xx other than the documented 503s appears."""
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def _interrupt(_signum, _frame) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.drills", description=__doc__)
     parser.add_argument("--short", action="store_true",
-                        help="the CI version: drills 1, 2, 4 with a small burst, 6 for 15 s")
+                        help="the CI version: drills 1, 2, 4 with a small burst, 6 for 10 s")
     parser.add_argument("--members", type=int, help="members in the clock-in burst "
                         "(default 500, --short 60)")
     parser.add_argument("--only", nargs="*", type=int, choices=ORDER,
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
                              "scheduler killed mid monthly job; 42: 4b, the token refreshed "
                              "once)")
     parser.add_argument("--hold", type=float,
-                        help="seconds of drill 6, load held (default 600, --short 15)")
+                        help="seconds of drill 6, load held (default 600, --short 10)")
     parser.add_argument("--results", default=str(RESULTS))
     parser.add_argument("--no-results", action="store_true", help="print only (CI)")
     args = parser.parse_args(argv)
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     members = args.members or (60 if args.short else 500)
     only = set(args.only or ([1, 2, 4, 6] if args.short else ORDER))
-    hold = args.hold or (15.0 if args.short else 600.0)
+    hold = args.hold or (10.0 if args.short else 600.0)
     work_dir = Path(tempfile.mkdtemp(prefix="drills-"))
     log(f"drills: work files (logs, the PostgreSQL data folder) in {work_dir}")
     pg = OwnPostgres(work_dir)

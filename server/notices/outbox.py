@@ -95,7 +95,7 @@ def enqueue(notice: Notice, member_ids: list[int], now: datetime) -> None:
     ])
 
 
-def _due(now: datetime, size: int) -> list[sa.Row]:
+def _due(now: datetime, size: int, after: int) -> list[sa.Row]:
     """Due rows not leased to a live worker, with their member's openid (None: no WeChat
     login), locked (PostgreSQL: skipping rows another worker is claiming). A row whose
     `claimed_by` is set was claimed before by a worker whose lease ran out: it may have been
@@ -108,6 +108,7 @@ def _due(now: datetime, size: int) -> list[sa.Row]:
         .outerjoin(User, User.id == Member.user_id)
         .where(
             SubscribeOutbox.status == OutboxStatus.PENDING.value,
+            SubscribeOutbox.id > after,
             SubscribeOutbox.next_attempt_at <= now,
             sa.or_(SubscribeOutbox.claimed_until.is_(None), SubscribeOutbox.claimed_until <= now),
         )
@@ -133,11 +134,15 @@ def _credits_left(rows: list[sa.Row]) -> dict[tuple[int, int], list[int]]:
 
 
 class _Lookups:
-    """The notices' message data and the templates a run has met (read once a run)."""
+    """What a run carries from batch to batch: the notices' message data and the templates
+    it has met (read once a run), and where its claims read on from."""
 
     def __init__(self) -> None:
         self.notices: dict[int, dict] = {}
         self.templates: dict[int, sa.Row] = {}
+        # the last row a run claimed: its next claim reads on from there, not from the start
+        # of the pending index, which still holds every row sent since the last VACUUM
+        self.after = 0
 
     def load(self, rows: list[sa.Row]) -> None:
         notice_ids = {row.notice_id for row in rows} - self.notices.keys()
@@ -164,9 +169,10 @@ def _claim(worker: str, now: datetime, size: int,
     the member's credit taken (a row claimed again after a lease ran out keeps the one it
     has); the rows without a credit (or a login, or an active template) are marked no_credit
     on the way. Also returns how many rows were claimed again."""
-    rows = _due(now, size)
+    rows = _due(now, size, lookups.after)
     if not rows:
         return None
+    lookups.after = rows[-1].id
     credits = _credits_left(rows)
     lookups.load(rows)
     # shared out in row order: a member with two messages due and one credit gets the first
