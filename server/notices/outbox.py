@@ -158,11 +158,6 @@ class _Lookups:
                 .where(SubscribeTemplate.id.in_(template_ids)))})
 
 
-_TAKE = (SubscribeCredit.__table__.update()
-         .where(SubscribeCredit.__table__.c.id == sa.bindparam("b_credit"))
-         .values(credits=SubscribeCredit.__table__.c.credits - sa.bindparam("b_n")))
-
-
 def _claim(worker: str, now: datetime, size: int,
            lookups: _Lookups) -> tuple[list, int, int] | None:
     """Claim a batch and commit: [(row, credit id, message)] leased to `worker`, each with
@@ -202,10 +197,16 @@ def _claim(worker: str, now: datetime, size: int,
         db.session.execute(outbox.update()
                            .where(outbox.c.id.in_([row.id for row, _, _ in claimed]))
                            .values(claimed_by=worker, claimed_until=now + _lease()))
-    changes = [{"b_credit": cid, "b_n": n} for cid, n in taken.items()] + [
-        {"b_credit": cid, "b_n": -n} for cid, n in back.items()]
-    if changes:
-        db.session.execute(_TAKE, changes)
+    # one statement per amount (nearly always one: a credit taken once)
+    by_amount: dict[int, list[int]] = {}
+    for cid, n in taken.items():
+        by_amount.setdefault(n, []).append(cid)
+    for cid, n in back.items():
+        by_amount.setdefault(-n, []).append(cid)
+    credits = SubscribeCredit.__table__
+    for n, ids in by_amount.items():
+        db.session.execute(credits.update().where(credits.c.id.in_(ids))
+                           .values(credits=credits.c.credits - n))
     db.session.commit()
     again = sum(1 for row, _, _ in claimed if row.claimed_by is not None)
     if again:
