@@ -168,21 +168,43 @@ def _outbox(conn, notice_id: int) -> dict:
 
 
 def _drain(database_url: str, notice_id: int, spy_on: int | None = None,
-           work_dir: Path | None = None) -> dict:
+           work_dir: Path | None = None, rss_of: int | None = None) -> dict:
     started = time.monotonic()
     spies = []
+    peak = 0.0
     with connect(database_url, autocommit=True) as conn:
         state = _outbox(conn, notice_id)
-        while state["pending"] and time.monotonic() - started < DRAIN_TIMEOUT:
-            time.sleep(0.2)
+        while state["pending"] and time.monotonic() - started < max(DRAIN_TIMEOUT,
+                                                                   RECIPIENTS / 50):
+            time.sleep(0.2 if RECIPIENTS <= 10_000 else 1.0)
             state = _outbox(conn, notice_id)
+            if rss_of:
+                peak = max(peak, rss_mb(rss_of))
             if spy_on and not spies and state["sent"] > 0:
                 from bench.burst import py_spy_record
 
                 spies = py_spy_record([spy_on], 8, work_dir, "broadcast-profile")
     for spy in spies:
         spy.wait(30)
+    state["peak_rss_mb"] = peak
     return state
+
+
+def time_split(database_url: str, since: datetime) -> dict:
+    """Where the sending job's runs spent their time (server/notices/outbox.py reports it in
+    each run's summary): claiming and recording (the outbox's database work), WeChat's calls
+    (the client and the stand-in), the sending threads' wait for their answers' writes."""
+    totals: dict[str, float] = {}
+    with connect(database_url) as conn:
+        results = [r for (r,) in conn.execute(
+            "SELECT result FROM job_runs WHERE job_name = 'notices_send_subscribe_messages' "
+            "AND started_at >= %s AND status = 'done'", (since.replace(tzinfo=None),))]
+    for result in results:
+        for part in (result or "").split():
+            name, _, value = part.partition("=")
+            if name.endswith("_s") or name == "sent":
+                totals[name] = totals.get(name, 0.0) + float(value)
+    return totals
 
 
 def _profiled_drain(database_url, app, community_id, staff_id, pid, work_dir,
@@ -219,9 +241,11 @@ def run(database_url: str, work_dir: Path, profile: bool | str = "auto") -> dict
             f"starting the scheduler")
         scheduler = start([str(VENV_BIN / "flask"), "--app", "server", "scheduler"], env,
                           work_dir / "scheduler.log")
-        state = _drain(database_url, notice_id)
+        state = _drain(database_url, notice_id, rss_of=scheduler.pid)
         out["scheduler_rss_mb"] = rss_mb(scheduler.pid)
+        out["scheduler_peak_rss_mb"] = state.pop("peak_rss_mb")
         out["outbox"] = {k: v for k, v in state.items() if k not in ("first", "last")}
+        out["time_split"] = time_split(database_url, published_at)
         if state["first"] and state["last"]:
             span = (state["last"] - state["first"]).total_seconds()
             out["send_seconds"] = span
@@ -250,11 +274,22 @@ def run(database_url: str, work_dir: Path, profile: bool | str = "auto") -> dict
 
 
 if __name__ == "__main__":
+    import argparse
     import json
-    import sys
     import tempfile
 
+    from bench.run import machine_load
+
+    parser = argparse.ArgumentParser(prog="python -m bench.broadcast", description=__doc__)
+    parser.add_argument("database_url", help="a generated bench database (bench.datagen)")
+    parser.add_argument("--recipients", type=int, default=RECIPIENTS,
+                        help="members of the broadcast (the city size: 100000)")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    RECIPIENTS = args.recipients
     directory = Path(tempfile.mkdtemp(prefix="bench-broadcast-"))
-    profile = True if "--profile" in sys.argv else "auto"
-    print(json.dumps(run(sys.argv[1], directory, profile), indent=1, default=str))
+    load_before = machine_load()
+    figures = run(args.database_url, directory, True if args.profile else "auto")
+    figures["load"] = {"before": load_before, "after": machine_load()}
+    print(json.dumps(figures, indent=1, default=str))
     print(directory)

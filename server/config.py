@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "IDEMPOTENCY_KEEP_HOURS": 48,
     # [scheduler]
     "SCHEDULER_MISFIRE_GRACE_SECONDS": 60,
+    "SCHEDULER_STALE_SECONDS": 120,
     # [clockin]
     "CLOCKIN_EARLY_MINUTES": 30,
     "CLOCKIN_LATE_CLOCKOUT_MINUTES": 60,
@@ -69,8 +70,12 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_HOST": "127.0.0.1",
     "DEMO_PORT": 5000,
     # [notices]
-    "NOTICES_OUTBOX_BATCH_SIZE": 50,
+    "NOTICES_OUTBOX_BATCH_SIZE": 200,
+    "NOTICES_LEASE_SECONDS": 900,  # longer than a batch can take (server/notices/outbox.py)
     "NOTICES_SEND_CONCURRENCY": 4,
+    # accepted messages a sending thread may have unrecorded: a crash repeats at most this
+    # many per thread (a database restart none: the answers wait in memory)
+    "NOTICES_UNRECORDED_PER_THREAD": 1,
     "NOTICES_DELIVER_BUDGET_SECONDS": 50,
     "NOTICES_RETRY_BASE_SECONDS": 60,
     "NOTICES_MAX_ATTEMPTS": 5,

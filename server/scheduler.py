@@ -4,12 +4,21 @@ APScheduler 3 cannot share a job store between processes, and a deploy briefly r
 schedulers. So every run first claims its (job, slot) row, unique in the database; the
 instance that loses the insert skips the slot. Interval jobs fire on epoch-aligned instants,
 so every instance computes the same slot.
+
+A scheduler killed mid-run (kill -9, a lost machine) leaves its row `running`: each instance
+writes a heartbeat on its running rows (server/scheduler_keeper.py), and another instance
+takes over a row whose heartbeat is older than SCHEDULER_STALE_SECONDS and runs its job again
+— the jobs look at state, not at their last run, so a second run of a slot completes what
+the first left and doubles nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import traceback
+import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -38,13 +47,17 @@ class JobRun(db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default="running")
     result: Mapped[str | None] = mapped_column(sa.Text)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    owner: Mapped[str | None] = mapped_column(sa.String(80))  # the instance running it
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint("job_name", "slot"),)
 
 
 def claim_slot(job: Job, slot: str) -> JobRun | None:
     """Insert the (job, slot) row in its own transaction; None when another instance has it."""
-    run = JobRun(job_name=job.name, slot=slot, started_at=utcnow())
+    now = utcnow()
+    run = JobRun(job_name=job.name, slot=slot, started_at=now, owner=instance(),
+                 heartbeat_at=now)
     db.session.add(run)
     try:
         db.session.commit()
@@ -63,6 +76,11 @@ def run_job(job: Job, now: datetime | None = None, slot: str | None = None) -> J
         log.info("job %s slot %s already claimed elsewhere", job.name, slot)
         JOB_RUNS.labels(job.name, "skipped").inc()
         return None
+    return finish_run(job, run, now)
+
+
+def finish_run(job: Job, run: JobRun, now: datetime) -> JobRun:
+    """Run `job` for the claimed `run` and write how it ended."""
     try:
         summary = job.func(now)
         db.session.commit()
@@ -78,8 +96,23 @@ def run_job(job: Job, now: datetime | None = None, slot: str | None = None) -> J
     return run
 
 
+_instance: tuple[int, str] | None = None
+
+
+def instance() -> str:
+    """This scheduler instance (host, process, and a random part), as the runs' owner."""
+    global _instance
+    if _instance is None or _instance[0] != os.getpid():
+        _instance = (os.getpid(),
+                     f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}")
+    return _instance[1]
+
+
 def add_jobs(app: Flask, scheduler: BaseScheduler, jobs: list[Job]) -> None:
+    from server.scheduler_keeper import add_keeper
+
     grace = app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"]
+    add_keeper(app, scheduler, jobs)
 
     def runner(job: Job):
         def run():

@@ -159,6 +159,7 @@ class Cluster:
         self.base = f"http://127.0.0.1:{self.app_port}"
         self.gunicorn: subprocess.Popen | None = None
         self.schedulers: list[subprocess.Popen] = []
+        self._started = 0  # schedulers started so far (each logs to a file of its own)
         self.others: list[subprocess.Popen] = []
         self.standin: subprocess.Popen | None = None
 
@@ -227,9 +228,11 @@ class Cluster:
     def workers(self) -> list[int]:
         return children(self.gunicorn.pid) if self.gunicorn else []
 
-    def start_scheduler(self) -> subprocess.Popen:
-        process = start([str(VENV_BIN / "flask"), "--app", "server", "scheduler"], self.env,
-                        self.work_dir / f"scheduler-{len(self.schedulers)}.log")
+    def start_scheduler(self, **env: str) -> subprocess.Popen:
+        process = start([str(VENV_BIN / "flask"), "--app", "server", "scheduler"],
+                        dict(self.env, **env),
+                        self.work_dir / f"scheduler-{self._started}.log")
+        self._started += 1
         self.schedulers.append(process)
         return process
 

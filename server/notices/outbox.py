@@ -1,23 +1,30 @@
 """The subscribe-message outbox: rows claimed in batches under a lease, sent with no
-database transaction open, and each answer recorded on its own.
+database transaction open, the answers recorded as they come.
 
 1. Claim (one short transaction, committed): due rows whose lease is free or ran out,
    skipping rows another worker has locked (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite:
    BEGIN IMMEDIATE lets one worker claim at a time). The members' credits are locked in id
-   order and shared out, counting messages other workers hold leases for; rows without a
-   credit become no_credit, the others get `claimed_by` and `claimed_until`.
+   order and each claimed row takes one (a row claimed again after a lease ran out keeps
+   the one it took); rows without a credit become no_credit, the others get `claimed_by`
+   and `claimed_until` (NOTICES_LEASE_SECONDS).
 2. Send, NOTICES_SEND_CONCURRENCY at a time (server/wechat/sending.py), no transaction open.
-3. Record: each answer is written, with its credit, in a transaction of its own by the thread
-   that sent the message, before that thread sends another (server/notices/answers.py). Rows
-   stopped by the quota are released at the end.
+3. Record (server/notices/recorder.py): one thread writes the answers that have come, many
+   in one transaction, with what they do to the credits (server/notices/answers.py); a
+   sending thread waits until its answer is written before it sends another
+   (NOTICES_UNRECORDED_PER_THREAD). Rows not sent (the quota, the database out of reach)
+   are released with their credit at the end.
 
-A worker that dies leaves its unrecorded rows leased; the lease runs out (LEASE) and another
-worker claims them again. WeChat's send takes no idempotency key, so the messages WeChat
-accepted whose answer was not yet written are sent again: **at most one per sending thread,
-i.e. at most NOTICES_SEND_CONCURRENCY messages per crash** (one when it is 1). Every other
-accepted message was recorded before its thread sent the next. (On PostgreSQL an answer's
-commit does not wait for the disk: a dead worker loses nothing, but a crash of the database
-server itself can lose its last fraction of a second of answers, sent again later.)
+What is sent twice, WeChat's send taking no idempotency key:
+- **The database restarted or out of reach mid-batch: none.** The first write that fails
+  stops the batch (nothing more starts); the answers of the messages on their way are kept
+  in memory and written, with the release of the rest, as soon as the database answers
+  again (tried until shortly before the lease runs out).
+- **The sending process killed: at most NOTICES_SEND_CONCURRENCY ×
+  NOTICES_UNRECORDED_PER_THREAD messages (4).** Its rows stay leased until the lease runs
+  out; another worker then claims them again (counted as `claimed_again`) and sends the ones
+  whose answer was not yet written. (On PostgreSQL an answer's commit does not wait for the
+  disk: a dead worker loses nothing, but a crash of the database server itself can lose its
+  last fraction of a second of answers, sent again later.)
 """
 
 from __future__ import annotations
@@ -25,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import threading
 import time
 import uuid
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -33,7 +39,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.engine import Connection
 
 from server.auth.models import User
 from server.database import insert_or_ignore
@@ -41,10 +46,10 @@ from server.extensions import db
 from server.members.models import Member
 from server.notices.answers import (
     PAUSE_CODES,
+    Answer,
     DeliveryReport,
     Policy,
     errcode_reason,
-    record_answer,
     release,
 )
 from server.notices.models import (
@@ -54,15 +59,22 @@ from server.notices.models import (
     SubscribeOutbox,
     SubscribeTemplate,
 )
+from server.notices.recorder import Recorder
 from server.timeutil import utcnow
 from server.wechat import client as wechat
 
 __all__ = ["DeliveryReport", "deliver_batch", "deliver_due", "enqueue", "errcode_reason",
            "insert_ignoring_duplicates"]
 
-# Longer than a batch can take (50 messages, 4 at a time, each at most the client's timeout
-# times its retries): a lease that ran out while its worker still sends would send twice.
-LEASE = timedelta(minutes=10)
+# Longer than a batch can take (200 messages, 4 at a time, each at most the client's timeout
+# times its tries, 5 s × 3): a lease that ran out while its worker still sends would send
+# twice. Answers held for a database out of reach wait until a minute before it runs out.
+LEASE = timedelta(minutes=15)  # NOTICES_LEASE_SECONDS' default (the drills shorten it)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=int(current_app.config.get("NOTICES_LEASE_SECONDS",
+                                                        LEASE.total_seconds())))
 
 
 def insert_ignoring_duplicates(model, rows: list[dict], chunk: int = 500) -> None:
@@ -83,16 +95,20 @@ def enqueue(notice: Notice, member_ids: list[int], now: datetime) -> None:
     ])
 
 
-def _due(now: datetime, size: int) -> list[sa.Row]:
+def _due(now: datetime, size: int, after: int) -> list[sa.Row]:
     """Due rows not leased to a live worker, with their member's openid (None: no WeChat
-    login), locked (PostgreSQL: skipping rows another worker is claiming)."""
+    login), locked (PostgreSQL: skipping rows another worker is claiming). A row whose
+    `claimed_by` is set was claimed before by a worker whose lease ran out: it may have been
+    sent, and it still holds the credit that claim took."""
     return db.session.execute(
         sa.select(SubscribeOutbox.id, SubscribeOutbox.notice_id, SubscribeOutbox.member_id,
-                  SubscribeOutbox.template_id, SubscribeOutbox.attempts, User.openid)
+                  SubscribeOutbox.template_id, SubscribeOutbox.attempts,
+                  SubscribeOutbox.claimed_by, User.openid)
         .outerjoin(Member, Member.id == SubscribeOutbox.member_id)
         .outerjoin(User, User.id == Member.user_id)
         .where(
             SubscribeOutbox.status == OutboxStatus.PENDING.value,
+            SubscribeOutbox.id > after,
             SubscribeOutbox.next_attempt_at <= now,
             sa.or_(SubscribeOutbox.claimed_until.is_(None), SubscribeOutbox.claimed_until <= now),
         )
@@ -102,21 +118,11 @@ def _due(now: datetime, size: int) -> list[sa.Row]:
     ).all()
 
 
-def _credits_left(rows: list[sa.Row], now: datetime) -> dict[tuple[int, int], list[int]]:
+def _credits_left(rows: list[sa.Row]) -> dict[tuple[int, int], list[int]]:
     """(member, template) → [credit id, credits left]: the credit rows locked in id order
-    (two workers never wait on each other in a cycle), less the messages other workers hold
-    unexpired leases for."""
+    (two workers never wait on each other in a cycle). A claim takes the credit of each
+    message it leases, so what is left is free."""
     pairs = sorted({(row.member_id, row.template_id) for row in rows})
-    outbox_pair = sa.tuple_(SubscribeOutbox.member_id, SubscribeOutbox.template_id)
-    in_flight = {
-        (member_id, template_id): n
-        for member_id, template_id, n in db.session.execute(
-            sa.select(SubscribeOutbox.member_id, SubscribeOutbox.template_id, sa.func.count())
-            .where(outbox_pair.in_(pairs),
-                   SubscribeOutbox.status == OutboxStatus.PENDING.value,
-                   SubscribeOutbox.claimed_until > now)
-            .group_by(SubscribeOutbox.member_id, SubscribeOutbox.template_id))
-    }
     credits = db.session.execute(
         sa.select(SubscribeCredit.id, SubscribeCredit.member_id, SubscribeCredit.template_id,
                   SubscribeCredit.credits)
@@ -124,47 +130,90 @@ def _credits_left(rows: list[sa.Row], now: datetime) -> dict[tuple[int, int], li
         .order_by(SubscribeCredit.id)
         .with_for_update()
     )
-    return {(c.member_id, c.template_id):
-            [c.id, c.credits - in_flight.get((c.member_id, c.template_id), 0)]
-            for c in credits}
+    return {(c.member_id, c.template_id): [c.id, c.credits] for c in credits}
 
 
-def _claim(worker: str, now: datetime, size: int) -> tuple[list, int] | None:
-    """Claim a batch and commit: [(row, credit id, message)] leased to `worker`; the rows
-    without a credit (or a login, or an active template) are marked no_credit on the way."""
-    rows = _due(now, size)
+class _Lookups:
+    """What a run carries from batch to batch: the notices' message data and the templates
+    it has met (read once a run), and where its claims read on from."""
+
+    def __init__(self) -> None:
+        self.notices: dict[int, dict] = {}
+        self.templates: dict[int, sa.Row] = {}
+        # the last row a run claimed: its next claim reads on from there, not from the start
+        # of the pending index, which still holds every row sent since the last VACUUM
+        self.after = 0
+
+    def load(self, rows: list[sa.Row]) -> None:
+        notice_ids = {row.notice_id for row in rows} - self.notices.keys()
+        if notice_ids:
+            self.notices.update(db.session.execute(
+                sa.select(Notice.id, Notice.message_data)
+                .where(Notice.id.in_(notice_ids))).all())
+        template_ids = {row.template_id for row in rows} - self.templates.keys()
+        if template_ids:
+            self.templates.update({t.id: t for t in db.session.execute(
+                sa.select(SubscribeTemplate.id, SubscribeTemplate.template_id,
+                          SubscribeTemplate.page, SubscribeTemplate.active)
+                .where(SubscribeTemplate.id.in_(template_ids)))})
+
+
+def _claim(worker: str, now: datetime, size: int,
+           lookups: _Lookups) -> tuple[list, int, int] | None:
+    """Claim a batch and commit: [(row, credit id, message)] leased to `worker`, each with
+    the member's credit taken (a row claimed again after a lease ran out keeps the one it
+    has); the rows without a credit (or a login, or an active template) are marked no_credit
+    on the way. Also returns how many rows were claimed again."""
+    rows = _due(now, size, lookups.after)
     if not rows:
         return None
-    credits = _credits_left(rows, now)
-    notices = dict(db.session.execute(
-        sa.select(Notice.id, Notice.message_data)
-        .where(Notice.id.in_({row.notice_id for row in rows}))).all())
-    templates = {t.id: t for t in db.session.execute(
-        sa.select(SubscribeTemplate.id, SubscribeTemplate.template_id, SubscribeTemplate.page,
-                  SubscribeTemplate.active)
-        .where(SubscribeTemplate.id.in_({row.template_id for row in rows})))}
+    lookups.after = rows[-1].id
+    credits = _credits_left(rows)
+    lookups.load(rows)
     # shared out in row order: a member with two messages due and one credit gets the first
-    claimed, without = [], []
+    claimed, without, taken, back = [], [], {}, {}
     for row in rows:
         credit = credits.get((row.member_id, row.template_id))
-        template = templates[row.template_id]
-        if not row.openid or credit is None or credit[1] <= 0 or not template.active:
+        template = lookups.templates[row.template_id]
+        holds = row.claimed_by is not None and credit is not None  # claimed before
+        if not row.openid or not template.active or credit is None or (
+                not holds and credit[1] <= 0):
             without.append(row.id)
+            if holds:
+                back[credit[0]] = back.get(credit[0], 0) + 1
             continue
-        credit[1] -= 1
+        if not holds:
+            credit[1] -= 1
+            taken[credit[0]] = taken.get(credit[0], 0) + 1
         page = (template.page or "").replace("{notice_id}", str(row.notice_id)) or None
         claimed.append((row, credit[0], wechat.SubscribeMessage(
-            row.openid, template.template_id, notices[row.notice_id], page)))
+            row.openid, template.template_id, lookups.notices[row.notice_id], page)))
     outbox = SubscribeOutbox.__table__
     if without:
         db.session.execute(outbox.update().where(outbox.c.id.in_(without))
-                           .values(status=OutboxStatus.NO_CREDIT.value, updated_at=utcnow()))
+                           .values(status=OutboxStatus.NO_CREDIT.value, claimed_by=None,
+                                   claimed_until=None, updated_at=utcnow()))
     if claimed:
         db.session.execute(outbox.update()
                            .where(outbox.c.id.in_([row.id for row, _, _ in claimed]))
-                           .values(claimed_by=worker, claimed_until=now + LEASE))
+                           .values(claimed_by=worker, claimed_until=now + _lease()))
+    # one statement per amount (nearly always one: a credit taken once)
+    by_amount: dict[int, list[int]] = {}
+    for cid, n in taken.items():
+        by_amount.setdefault(n, []).append(cid)
+    for cid, n in back.items():
+        by_amount.setdefault(-n, []).append(cid)
+    credits = SubscribeCredit.__table__
+    for n, ids in by_amount.items():
+        db.session.execute(credits.update().where(credits.c.id.in_(ids))
+                           .values(credits=credits.c.credits - n))
     db.session.commit()
-    return claimed, len(without)
+    again = sum(1 for row, _, _ in claimed if row.claimed_by is not None)
+    if again:
+        current_app.logger.warning(
+            "%d outbox rows claimed again after a lease ran out: a worker died with them, "
+            "those it had sent go a second time", again)
+    return claimed, len(without), again
 
 
 def _worker_id() -> str:
@@ -176,9 +225,10 @@ def deliver_batch(
     size: int | None = None,
     pool: Executor | None = None,
     probe: bool = True,
+    lookups: _Lookups | None = None,
 ) -> DeliveryReport:
     """Claim one batch of due rows, send them (several at a time through `pool`) with no
-    transaction open, each answer recorded as it comes; the report says what happened
+    transaction open, the answers recorded as they come; the report says what happened
     (batches == 0: nothing was due).
 
     `probe`: the first message goes alone, so that a WeChat whose quota is used up answers
@@ -187,49 +237,64 @@ def deliver_batch(
     config = current_app.config
     worker = _worker_id()
     report = DeliveryReport()
-    batch = _claim(worker, now, size or config["NOTICES_OUTBOX_BATCH_SIZE"])
+    started = time.perf_counter()
+    batch = _claim(worker, now, size or config["NOTICES_OUTBOX_BATCH_SIZE"],
+                   lookups or _Lookups())
+    claimed_at = time.monotonic()
+    report.timed("claim", time.perf_counter() - started)
     if not batch:
         db.session.commit()  # end the (SQLite: write-locking) transaction
         return report
-    claimed, report.no_credit = batch
+    claimed, report.no_credit, report.claimed_again = batch
     report.batches = 1
     if not claimed:
         return report
-    engine = db.engine
     policy = Policy(now, int(config["NOTICES_MAX_ATTEMPTS"]),
                     float(config["NOTICES_RETRY_BASE_SECONDS"]),
                     timedelta(minutes=config["NOTICES_QUOTA_PAUSE_MINUTES"]))
-
-    # each sending thread records on a connection of its own, kept for the batch (a pool
-    # checkout per message would cost a ping and a round trip)
-    connections: dict[int, Connection] = {}
+    # answers wait for an unreachable database until shortly before the lease runs out
+    lease = _lease().total_seconds()
+    recorder = Recorder(db.engine, worker, policy,
+                        deadline=claimed_at + lease - min(60.0, lease / 4),
+                        depth=int(config["NOTICES_UNRECORDED_PER_THREAD"]))
 
     def on_answer(index: int, outcome: wechat.SendOutcome) -> None:
-        conn = connections.get(threading.get_ident())
-        if conn is None:
-            conn = connections[threading.get_ident()] = engine.connect()
         row, credit_id, _ = claimed[index]
-        record_answer(conn, worker, row.id, row.attempts, credit_id, outcome, policy)
+        recorder.add(Answer(row.id, row.attempts, credit_id, outcome))
 
     try:
-        outcomes = wechat.send_subscribe_messages(
-            [message for _, _, message in claimed], pool, stop_on=PAUSE_CODES,
-            first_alone=probe, on_answer=on_answer)
-    except wechat.WeChatError as error:  # no token to send with: nothing went out
-        release(engine, worker, [row.id for row, _, _ in claimed])
-        report.paused = True
-        report.retry += len(claimed)
-        current_app.logger.warning("no WeChat access token, sending waits: %s", error)
-        return report
+        try:
+            outcomes = wechat.send_subscribe_messages(
+                [message for _, _, message in claimed], pool, stop_on=PAUSE_CODES,
+                first_alone=probe, on_answer=on_answer, stop=recorder.stop)
+        except wechat.WeChatError as error:  # no token to send with: nothing went out
+            recorder.close()
+            recorder.write(lambda conn: release(
+                conn, worker, [(row.id, credit_id) for row, credit_id, _ in claimed]))
+            report.paused = True
+            report.retry += len(claimed)
+            current_app.logger.warning("no WeChat access token, sending waits: %s", error)
+            return report
+        except BaseException:
+            recorder.stop.set()
+            recorder.close()
+            raise
+        recorder.close()
+        recorder.write(lambda conn: release(conn, worker, [
+            (row.id, credit_id) for (row, credit_id, _), outcome in zip(claimed, outcomes,
+                                                                         strict=True)
+            if not outcome.attempted]))
     finally:
-        for conn in connections.values():
-            conn.close()
-    release(engine, worker, [row.id for (row, _, _), outcome in zip(claimed, outcomes,
-                                                                     strict=True)
-                             if not outcome.attempted])
+        recorder.finish()
+    report.database_outages += recorder.outages
+    report.timed("record", recorder.writing_seconds)
+    report.timed("wait_record", recorder.waited_seconds)
+    report.timed("wechat", sum(outcome.seconds for outcome in outcomes))
     for (row, _, _), outcome in zip(claimed, outcomes, strict=True):
         if outcome.attempted:
             report.count(outcome, gave_up=policy.gives_up(row.attempts))
+        elif recorder.outages:
+            report.retry += 1
     return report
 
 
@@ -243,10 +308,13 @@ def deliver_due(now: datetime | None = None, budget_seconds: float | None = None
     total = DeliveryReport()
     pool = (ThreadPoolExecutor(concurrency, thread_name_prefix="outbox-send")
             if concurrency > 1 else None)
+    lookups = _Lookups()
     with pool or contextlib.nullcontext():
         while True:
             # the first batch probes WeChat with one message before the others go
-            report = deliver_batch(now, pool=pool, probe=total.batches == 0)
+            report = deliver_batch(now, pool=pool, probe=total.batches == 0, lookups=lookups)
             total.add(report)
-            if report.batches == 0 or report.paused or time.perf_counter() - started > budget:
+            total.seconds["run"] = time.perf_counter() - started
+            if (report.batches == 0 or report.paused or report.database_outages
+                    or time.perf_counter() - started > budget):
                 return total

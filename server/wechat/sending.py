@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class SendOutcome:
     attempted: bool  # False: not sent because an earlier answer said stop
     error: WeChatError | None = None  # None (and attempted): WeChat accepted it
     answered_at: datetime | None = None
+    seconds: float = 0.0  # spent on WeChat's call (retries included)
 
     @property
     def sent(self) -> bool:
@@ -85,6 +87,7 @@ def send_subscribe_messages(
     stop_on: Collection[int] = (),
     first_alone: bool = False,
     on_answer: Answered | None = None,
+    stop: threading.Event | None = None,
 ) -> list[SendOutcome]:
     """Send many subscribe messages, several at a time through `pool`'s threads (one after
     the other without it); one outcome per message, in order.
@@ -99,13 +102,14 @@ def send_subscribe_messages(
     `on_answer(index, outcome)` is called with each message's final outcome in the thread
     that sent it, before that thread sends anything else: the caller records the answer
     there, so that a crash leaves at most one answered-but-unrecorded message per thread.
-    If it raises, nothing more is started and the error reaches the caller.
+    If it raises, nothing more is started and the error reaches the caller. `stop`: once the
+    caller sets it, no further message starts (those on their way still get their outcome).
     """
     client = app_client()
     busy_retries = int(current_app.config["WECHAT_MAX_RETRIES"])
     bodies = [subscribe_body(m) for m in messages]
     outcomes: list[SendOutcome] = [NOT_ATTEMPTED] * len(messages)
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
     def answered(index: int, outcome: SendOutcome) -> None:
         if on_answer is None:
@@ -120,6 +124,7 @@ def send_subscribe_messages(
         if stop.is_set():
             return NOT_ATTEMPTED
         params = {"access_token": token}
+        started = time.perf_counter()
         try:
             call(
                 lambda c: c.wxa._post(SUBSCRIBE_SEND, data=bodies[index], params=params),
@@ -135,7 +140,7 @@ def send_subscribe_messages(
             error = WeChatError(None, repr(trouble)[:200])
         if error is not None and error.errcode in stop_on:
             stop.set()
-        outcome = SendOutcome(True, error, utcnow())
+        outcome = SendOutcome(True, error, utcnow(), time.perf_counter() - started)
         if final or error is None or error.errcode not in INVALID_TOKEN_ERRCODES:
             answered(index, outcome)
         return outcome
