@@ -16,7 +16,9 @@ from schemathesis.checks import not_a_server_error
 
 from server.auth.models import Role
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+# /readyz answers 503 by design here: the tests' schema is made without migrations, so it is
+# not at the migrations' head (tests/deploy/test_readiness.py checks both of its answers)
+schema = schemathesis.pytest.from_fixture("api_schema").exclude(path="/readyz")
 
 
 def _public(operation: dict) -> bool:
