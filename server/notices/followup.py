@@ -49,7 +49,7 @@ def notice_timeline(principal: Principal, notice_id: int) -> dict[str, Any]:
                SubscribeOutbox.status == OutboxStatus.SENT.value)))
     start, end = notice.published_at, max([utcnow(), *read, *[s for s in sent if s]])
     step = timedelta(hours=1) if end - start <= timedelta(hours=MAX_POINTS) else timedelta(days=1)
-    edges, edge = [], start.replace(minute=0, second=0, microsecond=0) + step
+    edges, edge = [start], start.replace(minute=0, second=0, microsecond=0) + step
     while True:
         edges.append(min(edge, end))
         if edge >= end or len(edges) >= 400:

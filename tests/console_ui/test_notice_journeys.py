@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from server.auth.models import Role
+from server.extensions import db
 from server.notices import outbox
 from server.wechat.standin import demo_openid
 from tests.console_ui.conftest import release_database
@@ -14,9 +15,15 @@ from tests.notices.conftest import give_credit, templates  # noqa: F401 - fixtur
 
 
 def test_staff_send_a_notice_to_a_grid_with_its_reach_and_wechat_gets_exactly_those(
-    page, org, make_staff, make_member, give_credit, standin, console_as, shot  # noqa: F811
+    page, org, make_staff, make_member, give_credit, templates, standin, console_as, shot  # noqa: F811
 ):
     community = org.communities[0]
+    community_name = community.name  # read now: the test holds no transaction once pages run
+    # a template that does not shorten the title: a long one is over WeChat's limit
+    templates["notice"].fields = [{"key": "thing1", "source": "title"},
+                                  {"key": "thing2", "source": "community", "truncate": True},
+                                  {"key": "time3", "source": "sent_at"}]
+    db.session.commit()
     make_staff("staffA", Role.COMMUNITY_STAFF, community_id=community.id)
     first = make_member("m1", org.buildings[0], name="李志愿")  # grid 1, subscribed
     make_member("m2", org.buildings[1], name="王不订阅")  # grid 1, no credit
@@ -31,7 +38,15 @@ def test_staff_send_a_notice_to_a_grid_with_its_reach_and_wechat_gets_exactly_th
     compose = dialog(page)
     reach = compose.get_by_test_id("notice-reach")
     expect(reach).to_contain_text("将通知 3 名党员，其中 2 人订阅了通知")  # the whole community
+    field(compose, "标题").fill("周六上午九点请第一网格全体在职党员到三号楼楼下集合清扫楼道")
+    preview = compose.get_by_test_id("message-preview")
+    expect(preview).to_contain_text("有字段超出微信的限制")
+    expect(preview.get_by_test_id("preview-thing1")).to_contain_text("超过20个字符")
+    shot(page, "compose-over-limit")
     field(compose, "标题").fill("周六楼道清扫")
+    expect(preview).to_contain_text("符合微信的字段限制")
+    expect(preview.get_by_test_id("preview-thing1")).to_contain_text("6/20")
+    expect(preview.get_by_test_id("preview-thing2")).to_contain_text(community_name)
     compose.locator("textarea").fill("请第一网格的党员周六上午九点到楼下集合。")
     choose(page, compose.get_by_test_id("audience-type"), "按网格")
     choose(page, compose.get_by_test_id("audience-grids"), "第1网格")
@@ -52,7 +67,15 @@ def test_staff_send_a_notice_to_a_grid_with_its_reach_and_wechat_gets_exactly_th
     row(table, "周六楼道清扫").get_by_text("统计").click()
     stats = page.get_by_test_id("notice-stats")
     expect(row(stats, "通知对象")).to_contain_text("2")
-    expect(row(stats, "订阅消息已发送")).to_contain_text("1")
-    expect(row(stats, "没有订阅")).to_contain_text("1")
+    outcomes = stats.get_by_test_id("notice-outcomes")
+    expect(row(outcomes, "已发送")).to_contain_text("1")
+    expect(row(outcomes, "没有订阅")).to_contain_text("1")
+    expect(stats.locator("canvas")).to_be_visible()  # the progress chart
+    unread = stats.get_by_test_id("notice-unread")
+    expect(row(unread, "李志愿")).to_contain_text("139****5678")
+    expect(row(unread, "王不订阅")).to_contain_text("139****5678")
+    expect(unread).not_to_contain_text("张二网格")
+    row(unread, "王不订阅").get_by_text("显示").click()
+    expect(row(unread, "王不订阅")).to_contain_text("13912345678")
     settled(page)
     shot(page, "notice-stats")

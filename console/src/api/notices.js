@@ -29,3 +29,13 @@ export const sendNotice = (communityId, body) => post(`/communities/${communityI
 export const getNotice = (id) => get(`/notices/${id}`);
 
 export const cancelNotice = (id) => post(`/notices/${id}/cancel`);
+
+/** The subscribe message as it will look: {template_configured, ok, fields: [{key, value, limit, problem…}]}. */
+export const noticePreview = (communityId, body) =>
+  post(`/desk/communities/${communityId}/notice-preview`, body);
+
+/** {step: 'hour' | 'day', points: [{at, sent, read}]} — counted up to each point. */
+export const noticeTimeline = (id) => get(`/desk/notices/${id}/timeline`);
+
+/** One page of who has not read it: [{member_id, name, phone_masked, building, room}]. */
+export const noticeUnread = (id, query) => getPage(`/desk/notices/${id}/unread`, query);
