@@ -17,8 +17,8 @@ from server.desk import inbox
 from server.desk.models import DeskNotification
 from server.extensions import db
 from server.members.models import Community, Member
+from server.notices import service as notices
 from server.notices.models import NoticeKind, SubscribeCredit
-from server.notices.reminders import event_notice
 from server.notices.subscriptions import template_for
 from server.timeutil import local_today, utcnow
 
@@ -88,7 +88,7 @@ def _tell(user_id: int, kind: str, event_key: str, title: str, body: str, now: d
 def _message(member: Member, event_key: str, title: str, body: str, now: datetime) -> None:
     """The subscribe message (and the mini-program's copy), once per event: the outbox sends
     it, counting the credit."""
-    event_notice(event_key, community_id=member.community_id, kind=NoticeKind.DESK_TODO,
+    notices.event_notice(event_key, community_id=member.community_id, kind=NoticeKind.DESK_TODO,
                  title=title, body=body, now=now,
                  audience={"type": "members", "member_ids": [member.id]},
                  extra={"note": "请到管理后台「待办」处理"})

@@ -19,6 +19,7 @@ const pages = {
   notices: () => import('../pages/notices/NoticesPage.vue'),
   members: () => import('../pages/members/MembersPage.vue'),
   pledges: () => import('../pages/pledges/PledgesPage.vue'),
+  partyday: () => import('../pages/partyday/PartyDayPage.vue'),
 };
 
 const routes = [
