@@ -40,6 +40,7 @@ class InboxItemSchema(Schema):
     reason = fields.String(allow_none=True)
     created_at = LocalDateTime(allow_none=True)
     mine = fields.Boolean()
+    photos = fields.List(fields.String())
 
 
 class InboxSchema(Schema):
