@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
@@ -85,3 +86,31 @@ def test_staff_see_a_pledge_notes_photo_in_the_inbox_and_enlarge_it(
     expect(page.locator("img.t-image-viewer__modal-image:visible")).to_have_count(1)
     settled(page)
     shot(page, "pledge-note-photo-enlarged")
+
+
+def test_the_daily_digest_shows_in_the_bell_and_leads_to_the_inbox(
+    page, org, make_staff, make_member, console_as, shot
+):
+    from server.jobs import job_by_name
+    from server.scheduler import run_job
+
+    community = org.communities[0]
+    staff = make_staff("staffA", Role.COMMUNITY_STAFF, community_id=community.id)
+    make_staff("secA", Role.COMMUNITY_SECRETARY, community_id=community.id)
+    members = [make_member("m1", org.buildings[0], name="李志愿"),
+               make_member("m2", org.buildings[1], name="张报到")]
+    waiting_items(community, org.buildings[0], members, staff.id)
+    run_job(job_by_name("desk_daily_digest"))
+    db.session.commit()
+
+    console_as(page, "secA", "/console/notices")
+    expect(page.get_by_test_id("bell-count")).to_contain_text("1")
+    page.get_by_test_id("bell").click()
+    panel = page.get_by_test_id("bell-panel")
+    expect(panel).to_contain_text("您有 6 项待办")
+    expect(panel).to_contain_text("补录与更正 1 项")
+    settled(page)
+    shot(page, "bell")
+    panel.get_by_text("您有 6 项待办").click()
+    expect(page).to_have_url(re.compile(r"/console/inbox$"))
+    expect(page.get_by_test_id("inbox-table").locator("tbody tr")).to_have_count(6)
