@@ -1,5 +1,5 @@
 // 通知 (网上动员): a community's notices, the reach of an audience, sending, cancelling, figures.
-import { get, getPage, post } from './request';
+import { get, getPage, post, put } from './request';
 
 export const AUDIENCE_TYPES = [
   { value: 'community', label: '全体党员' },
@@ -39,3 +39,31 @@ export const noticeTimeline = (id) => get(`/desk/notices/${id}/timeline`);
 
 /** One page of who has not read it: [{member_id, name, phone_masked, building, room}]. */
 export const noticeUnread = (id, query) => getPage(`/desk/notices/${id}/unread`, query);
+
+/** What a template's field may be filled from (server/notices/templates.py SOURCES). */
+export const FIELD_SOURCES = [
+  { value: 'title', label: '通知标题' },
+  { value: 'body', label: '通知内容' },
+  { value: 'community', label: '社区名称' },
+  { value: 'activity_title', label: '活动名称' },
+  { value: 'activity_time', label: '活动时间' },
+  { value: 'activity_address', label: '活动地点' },
+  { value: 'sent_at', label: '发送时间' },
+  { value: 'note', label: '温馨提示' },
+];
+
+export const PURPOSES = {
+  notice: '社区通知',
+  activity_reminder: '活动开始提醒',
+  signup_confirmed: '报名成功',
+  signup_promoted: '候补转正',
+  activity_changed: '活动变更',
+  activity_cancelled: '活动取消',
+  party_day_reminder: '主题党日提醒',
+  party_day_makeup: '补课提醒',
+  desk_todo: '待办提醒（工作人员）',
+};
+
+export const listSubscribeTemplates = () => get('/subscribe-templates');
+/** Street admins only: {template_id, title, page?, active, fields: [{key, source | value, truncate}]}. */
+export const saveSubscribeTemplate = (purpose, body) => put(`/subscribe-templates/${purpose}`, body);

@@ -20,6 +20,7 @@ const pages = {
   members: () => import('../pages/members/MembersPage.vue'),
   pledges: () => import('../pages/pledges/PledgesPage.vue'),
   partyday: () => import('../pages/partyday/PartyDayPage.vue'),
+  certificates: () => import('../pages/certificates/CertificatesPage.vue'),
 };
 
 const routes = [

@@ -51,6 +51,13 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'community_staff'],
   },
   {
+    path: '/certificates',
+    name: 'certificates',
+    title: '志愿服务证明',
+    icon: 'certificate',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
     path: '/grants',
     name: 'grants',
     title: '角色授权',
