@@ -66,3 +66,23 @@ def test_staff_see_who_missed_the_party_day_and_a_member_books_the_make_up(
     expect(row(page.get_by_test_id("bookings-table"), "王补课")).to_contain_text("已预约")
     settled(page)
     shot(page, "makeup-bookings")
+    page.keyboard.press("Escape")
+    tab(page, "设置").click()
+    expect(page.get_by_test_id("party-settings")).to_be_visible()
+    expect(field(page.get_by_test_id("party-settings"), "开始时间")).not_to_have_value("")
+    shot(page, "settings")
+
+
+def test_the_street_admin_declares_a_dedication_day_hosted_by_a_community(
+    page, org, make_staff, console_as, shot
+):
+    make_staff("street", Role.STREET_ADMIN, street_id=org.street.id)
+    release_database()
+    console_as(page, "street", "/console/partyday")
+    tab(page, "党员奉献日").click()
+    page.get_by_placeholder("开始 YYYY-MM-DD HH:mm").fill("2030-07-01 08:00")
+    page.get_by_placeholder("结束 YYYY-MM-DD HH:mm").fill("2030-07-01 12:00")
+    page.get_by_test_id("declare-dedication").click()
+    expect(page.locator(".t-message", has_text="已设立党员奉献日")).to_be_visible()
+    expect(row(page.get_by_test_id("dedication-days"), "2030-07-01")).to_contain_text("党员奉献日")
+    shot(page, "dedication-days")

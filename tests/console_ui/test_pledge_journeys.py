@@ -46,9 +46,13 @@ def test_staff_appoint_a_building_head_among_the_pledged_and_see_areas_and_templ
 
     tabs.locator(".t-tabs__nav-item", has_text="承诺书模板").click()
     expect(row(page.get_by_test_id("templates-table"), "包楼栋承诺书")).to_contain_text("环境卫生")
+    shot(page, "pledge-templates")
     tabs.locator(".t-tabs__nav-item", has_text="责任区").click()
     choose(page, page.get_by_test_id("area-member"), "李志愿")
     choose(page, page.get_by_test_id("area-building"), "1-2号楼")
     page.get_by_test_id("assign-area").click()
     expect(row(page.get_by_test_id("areas-table"), "李志愿")).to_contain_text("1-2号楼")
     shot(page, "responsibility-areas")
+    tabs.locator(".t-tabs__nav-item", has_text="践诺记录").click()
+    expect(row(page.get_by_test_id("notes-table"), "李志愿")).to_contain_text("清理了楼道堆物")
+    expect(row(page.get_by_test_id("notes-table"), "李志愿")).to_contain_text("待核实")

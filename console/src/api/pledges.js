@@ -19,3 +19,7 @@ export const removeArea = (areaId) => del(`/responsibility-areas/${areaId}`);
 export const listTemplates = (communityId, year) => get(`/communities/${communityId}/pledge-templates`, { year });
 export const createTemplate = (communityId, body) => post(`/communities/${communityId}/pledge-templates`, body);
 export const updateTemplate = (id, body) => patch(`/pledge-templates/${id}`, body);
+
+/** The community's fulfilment notes (践诺记录) with photo_urls; status: submitted | verified | returned. */
+export const listNotes = (communityId, status) =>
+  getAll(`/communities/${communityId}/pledge-notes`, status ? { status } : {});
