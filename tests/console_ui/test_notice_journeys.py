@@ -10,7 +10,7 @@ from server.extensions import db
 from server.notices import outbox
 from server.wechat.standin import demo_openid
 from tests.console_ui.conftest import release_database
-from tests.console_ui.ui import choose, dialog, field, row, settled
+from tests.console_ui.ui import choose, dialog, field, popconfirm, row, settled
 from tests.notices.conftest import give_credit, templates  # noqa: F401 - fixtures
 
 
@@ -79,3 +79,36 @@ def test_staff_send_a_notice_to_a_grid_with_its_reach_and_wechat_gets_exactly_th
     expect(row(unread, "王不订阅")).to_contain_text("13912345678")
     settled(page)
     shot(page, "notice-stats")
+
+
+def test_the_content_check_refuses_at_the_text_and_a_scheduled_notice_is_cancelled_before_it_goes(
+    page, org, make_staff, make_member, templates, console_as, shot  # noqa: F811
+):
+    community = org.communities[0]
+    make_staff("staffA", Role.COMMUNITY_STAFF, community_id=community.id)
+    make_member("m1", org.buildings[0], name="李志愿")
+    console_as(page, "staffA", "/console/notices")
+    page.get_by_test_id("new-notice").click()
+    compose = dialog(page)
+    field(compose, "标题").fill("下周六义诊")
+    compose.locator("textarea").fill("周六义诊后有人组织赌博，请勿参加")
+    compose.get_by_text("定时发送", exact=True).click()
+    compose.get_by_test_id("send-at").locator("input").fill("2030-06-01 09:00")
+    preview = compose.get_by_test_id("message-preview")
+    expect(preview.get_by_test_id("preview-thing1")).to_contain_text("下周六义诊")
+    expect(preview.get_by_test_id("preview-time3")).to_contain_text("2030年6月1日 09:00")
+    compose.get_by_role("button", name="定时发送").click()
+    refused = compose.locator(".t-form__item", has=page.locator(".t-form__label", has_text="标题"))
+    expect(refused).to_contain_text("未通过微信内容安全检测")
+    shot(page, "content-refused")
+
+    compose.locator("textarea").fill("下周六上午社区卫生服务中心义诊，欢迎参加。")
+    compose.get_by_role("button", name="定时发送").click()
+    expect(page.locator(".t-message", has_text="已安排定时发送")).to_be_visible()
+    table = page.get_by_test_id("notices-table")
+    expect(row(table, "下周六义诊")).to_contain_text("定时待发")
+    expect(row(table, "下周六义诊")).to_contain_text("2030-06-01 09:00")
+    row(table, "下周六义诊").get_by_text("取消发送").click()
+    popconfirm(page)
+    expect(row(table, "下周六义诊")).to_contain_text("已取消")
+    shot(page, "cancelled")
