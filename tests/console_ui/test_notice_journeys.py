@@ -112,3 +112,5 @@ def test_the_content_check_refuses_at_the_text_and_a_scheduled_notice_is_cancell
     popconfirm(page)
     expect(row(table, "下周六义诊")).to_contain_text("已取消")
     shot(page, "cancelled")
+    choose(page, page.get_by_test_id("notice-kind"), "活动开始提醒")  # the automatic ones
+    expect(table).to_contain_text("还没有发过通知")

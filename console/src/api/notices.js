@@ -16,6 +16,19 @@ export const NOTICE_STATUS = {
   cancelled: { label: '已取消', theme: 'default' },
 };
 
+/** The kinds of notice: written by staff, or sent automatically on an event. */
+export const NOTICE_KINDS = [
+  { value: 'notice', label: '工作人员发的通知' },
+  { value: 'activity_reminder', label: '活动开始提醒' },
+  { value: 'signup_confirmed', label: '报名成功' },
+  { value: 'signup_promoted', label: '候补转正' },
+  { value: 'activity_changed', label: '活动变更' },
+  { value: 'activity_cancelled', label: '活动取消' },
+  { value: 'party_day_reminder', label: '主题党日提醒' },
+  { value: 'party_day_makeup', label: '补课提醒' },
+  { value: 'desk_todo', label: '待办提醒（工作人员）' },
+];
+
 export const listNotices = (communityId, query) =>
   getPage(`/communities/${communityId}/notices`, { kind: 'notice', ...query });
 
