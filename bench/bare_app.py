@@ -18,8 +18,12 @@ DDL = """CREATE TABLE IF NOT EXISTS bench_bare (
 
 def create_app() -> Flask:
     app = Flask(__name__)
+    import server.unavailable  # noqa: F401 - the app's checkout check of closed connections
+    from server.config import DEFAULTS
+
     engine = sa.create_engine(
-        os.environ["BENCH_BARE_DATABASE_URL"], pool_size=10, max_overflow=10, pool_pre_ping=True
+        os.environ["BENCH_BARE_DATABASE_URL"], pool_size=10, max_overflow=10,
+        pool_pre_ping=DEFAULTS["DATABASE_POOL_PRE_PING"],
     )
     insert = sa.text("INSERT INTO bench_bare (member_id, activity_id) VALUES (:m, :a) "
                      "RETURNING id")

@@ -111,7 +111,8 @@ async def _fire(name: str, requests: list[tuple[str, dict, callable]],
 
 
 async def _warm(base: str, path: str, n: int = 40) -> None:
-    async with httpx.AsyncClient(timeout=10) as client:
+    # on a busy machine a gunicorn worker takes many seconds to import the app
+    async with httpx.AsyncClient(timeout=120) as client:
         await asyncio.gather(*(client.get(base + path) for _ in range(n)))
 
 

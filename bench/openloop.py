@@ -11,6 +11,7 @@ omission); its lag is reported beside the figures.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from pathlib import Path
@@ -44,7 +45,6 @@ BURST_SECONDS = 60.0
 STEP_RATES = (25.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0)
 STEP_SECONDS = 10.0
 P99_TARGET_MS = 100.0
-MAX_CONNECTIONS = 1000  # open loop: a new connection whenever every open one is busy
 BUSY_PERCENT = 20.0  # another process above this share of a core marks a figure
 
 
@@ -63,34 +63,53 @@ async def _warm(base: str, path: str, n: int = 20) -> None:
         await asyncio.gather(*(client.get(base + path) for _ in range(n)))
 
 
+async def _post(url: str, headers: dict, body: dict) -> int:
+    """One POST on a connection of its own, HTTP/1.1 with Connection: close (gunicorn's sync
+    workers close every connection anyway). Hand-written on asyncio streams: the work per
+    request stays constant however many are outstanding, where a pooled client's bookkeeping
+    grows with the number of open connections and made the generator the bottleneck."""
+    address, _, path = url.removeprefix("http://").partition("/")
+    host, _, port = address.partition(":")
+    payload = json.dumps(body).encode()
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = (f"POST /{path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json"
+               f"\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n{head}\r\n"
+               ).encode() + payload
+    reader, writer = await asyncio.open_connection(host, int(port or 80))
+    try:
+        writer.write(request)
+        await writer.drain()
+        status_line = await reader.readline()
+        await reader.read()  # the rest, until the server closes
+        return int(status_line.split()[1])
+    finally:
+        writer.close()
+
+
 async def _open_loop(name: str, requests: list, rate: float, seed: int) -> dict:
     """Fire each request at its Poisson arrival time, never waiting for earlier answers."""
     result, lags = RoundResult(name), []
     rng = random.Random(seed)
-    limits = httpx.Limits(max_connections=MAX_CONNECTIONS,
-                          max_keepalive_connections=MAX_CONNECTIONS)
-    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT) as client:
-        loop = asyncio.get_running_loop()
+    loop = asyncio.get_running_loop()
 
-        async def one(at: float, url: str, headers: dict, body) -> None:
-            await asyncio.sleep(max(0.0, at - loop.time()))
-            lags.append(loop.time() - at)
-            try:
-                response = await client.post(url, headers=headers, json=body())
-                status: int | str = response.status_code
-            except httpx.HTTPError as error:
-                status = type(error).__name__
-            result.latencies.append(loop.time() - at)
-            result.statuses[status] = result.statuses.get(status, 0) + 1
+    async def one(at: float, url: str, headers: dict, body) -> None:
+        await asyncio.sleep(max(0.0, at - loop.time()))
+        lags.append(loop.time() - at)
+        try:
+            status: int | str = await asyncio.wait_for(_post(url, headers, body()),
+                                                       REQUEST_TIMEOUT)
+        except (OSError, ValueError, IndexError, TimeoutError) as error:
+            status = type(error).__name__
+        result.latencies.append(loop.time() - at)
+        result.statuses[status] = result.statuses.get(status, 0) + 1
 
-        begin = arrival = loop.time() + 0.2
-        tasks = []
-        for url, headers, body in requests:
-            arrival += rng.expovariate(rate)
-            tasks.append(asyncio.create_task(one(arrival, url, headers, body)))
-        await asyncio.wait_for(asyncio.gather(*tasks),
-                               arrival - begin + REQUEST_TIMEOUT + 10)
-        result.seconds = loop.time() - begin
+    begin = arrival = loop.time() + 0.2
+    tasks = []
+    for url, headers, body in requests:
+        arrival += rng.expovariate(rate)
+        tasks.append(asyncio.create_task(one(arrival, url, headers, body)))
+    await asyncio.wait_for(asyncio.gather(*tasks), arrival - begin + REQUEST_TIMEOUT + 10)
+    result.seconds = loop.time() - begin
     return {"rate_offered": rate, "requests": len(requests), "seconds": result.seconds,
             "statuses": result.statuses, "errors": result.errors,
             **summary_ms(result.latencies),

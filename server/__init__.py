@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, ValidationError
 
-from server import apidoc, console_static, database
+from server import apidoc, console_static, database, metrics, replica
 from server.apidoc import SWAGGER_ASSETS
 from server.config import load_settings
 from server.errors import register_error_handlers
@@ -17,6 +17,7 @@ from server.extensions import api, db, limiter, migrate
 from server.guards import init_request_guards
 from server.headers import init_security_headers
 from server.idempotency import init_request_transactions
+from server.requestlog import configure_logging, init_request_log
 from server.schemas import MAX_ID
 from server.unavailable import init_database_unavailable
 
@@ -76,9 +77,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings["APP_LOG_FORMAT"])
+    _trust_proxies(app, settings["APP_TRUSTED_PROXIES"])
+    init_request_log(app)  # first: its id is in every later hook's log lines
+    metrics.init_metrics(app)
 
     db.init_app(app)
+    _watch_databases(app, settings)
     migrate.init_app(app, db, directory=settings["DATABASE_MIGRATIONS_DIR"])
     limiter.init_app(app)
     api.init_app(app)
@@ -98,6 +103,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _trust_proxies(app: Flask, count: int) -> None:
+    """Behind `count` proxies (nginx), X-Forwarded-For/-Proto/-Host of that many hops are
+    believed: request.remote_addr (rate limits, logs, /metrics) is the real client."""
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _watch_databases(app: Flask, settings: dict[str, Any]) -> None:
+    """The replica's engine, and both engines' statements and pools counted for /metrics.
+    Before the request transactions: read-your-writes marks are set after the commit."""
+    replica.init_replica(app, settings)
+    with app.app_context():
+        metrics.watch_engine(db.engine, "primary")
+    if replica.replica_of(app) is not None:
+        metrics.watch_engine(replica.replica_of(app).engine, "replica")
+
+
 def _connect_receivers() -> None:
     # imported here, like the blueprints (the receivers are the areas')
     from server.receivers import connect_receivers
@@ -115,6 +137,7 @@ def _register_blueprints() -> None:
     from server.boards import routes as boards
     from server.console import routes as console
     from server.desk import routes as desk
+    from server.desk import staff_routes as desk_staff
     from server.feedback_sheets import routes as feedback_sheets
     from server.imports import routes as imports
     from server.members import routes as members
@@ -126,8 +149,8 @@ def _register_blueprints() -> None:
     from server.statistics import routes as statistics
 
     for module in (health, auth, members, activities, hours_records, points, pledges, party_day,
-                   notices, console, places, imports, audit, desk, feedback_sheets, statistics,
-                   boards):
+                   notices, console, places, imports, audit, desk, desk_staff, feedback_sheets,
+                   statistics, boards):
         api.register_blueprint(module.blp)
     api.register_blueprint(feedback_sheets.appraisal_blp)
 

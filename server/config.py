@@ -6,6 +6,7 @@ environment variable `PARTY_DATABASE_URL` overrides it. `config.example.toml` do
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -23,12 +24,16 @@ DEFAULTS: dict[str, Any] = {
     "APP_SECRET_KEY": DEV_SECRET,
     "APP_PRIVACY_NOTICE_VERSION": "2026-11",
     "APP_MAX_BODY_BYTES": 8 * 1024 * 1024,
+    "APP_TRUSTED_PROXIES": 0,
+    "APP_LOG_FORMAT": "text",
     # [database]
     "DATABASE_URL": "sqlite:///party.sqlite3",
     "DATABASE_MIGRATIONS_DIR": str(Path(__file__).resolve().parent.parent / "migrations"),
     "DATABASE_SQLITE_BUSY_TIMEOUT_MS": 30000,
     "DATABASE_POOL_SIZE": 10,
-    "DATABASE_POOL_PRE_PING": True,
+    "DATABASE_POOL_PRE_PING": False,  # server/unavailable.py drops closed connections
+    "DATABASE_REPLICA_URL": "",
+    "DATABASE_READ_YOUR_WRITES_SECONDS": 5,
     # [auth]
     "AUTH_TOKEN_TTL_HOURS": 72,
     "AUTH_LOGIN_LIMIT_PER_ADDRESS": "30 per minute",
@@ -81,6 +86,7 @@ class ConfigError(RuntimeError):
 # settings with a fixed set of values (the enums they feed: activities.models)
 CHOICES: dict[str, tuple[str, ...]] = {
     "APP_ENV": ("development", "test", "production", "staging"),
+    "APP_LOG_FORMAT": ("text", "json"),
     "CLOCKIN_MISSING_CLOCKOUT_RULE": ("credit_until_end", "mark_unconfirmed"),
     "CLOCKIN_ROUNDING": (
         "none", "quarter_hour_down", "half_hour_down", "half_hour_nearest", "hour_down"
@@ -143,6 +149,8 @@ def _problem(name: str, value: Any) -> str | None:
         return "expected one of " + ", ".join(CHOICES[name])
     if name in CLOCK_TIMES and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
         return 'expected a time of day "HH:MM"'
+    if name == "METRICS_ALLOWED_NETWORKS":
+        return _network_problem(value)
     if _is_rate_limit(name):
         from limits import parse
 
@@ -150,6 +158,15 @@ def _problem(name: str, value: Any) -> str | None:
             parse(value)
         except ValueError:
             return 'expected a rate such as "30 per minute"'
+    return None
+
+
+def _network_problem(value: list) -> str | None:
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except (TypeError, ValueError):
+            return f'expected a list of networks such as "10.0.0.0/8", not {item!r}'
     return None
 
 
@@ -222,6 +239,12 @@ def _check_secrets(settings: dict[str, Any]) -> None:
             "RATELIMIT_STORAGE_URI must be shared storage (PARTY_RATELIMIT_STORAGE_URI, e.g. "
             "redis://127.0.0.1:6379/1) outside development"
         )
+    if settings["DATABASE_REPLICA_URL"] and not settings["REDIS_URL"]:
+        # read-your-writes marks live in Redis, shared by every app server (server/replica.py)
+        raise ConfigError(
+            "DATABASE_REPLICA_URL needs REDIS_URL (PARTY_REDIS_URL) outside development: "
+            "read-your-writes is remembered there for every app server"
+        )
 
 # [pledges] (appended by the pledges area)
 DEFAULTS.update(
@@ -276,5 +299,15 @@ DEFAULTS.update(
         "APPRAISAL_EXCELLENT_POINTS": 100,
         "APPRAISAL_QUALIFIED_POINTS": 40,
         "APPRAISAL_BASIC_POINTS": 10,
+    }
+)
+# [metrics] (appended by the deploy area): who may read /metrics (server/metrics.py)
+DEFAULTS.update(
+    {
+        "METRICS_SCHEDULER_PORT": 0,
+        "METRICS_SCHEDULER_ADDRESS": "127.0.0.1",
+        "METRICS_ALLOWED_NETWORKS": [
+            "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+        ],
     }
 )

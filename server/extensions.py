@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from server.errors import handle_http_exception
+from server.routing_session import RoutingSession
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,7 +33,7 @@ class JsonErrorApi(Api):
         return handle_http_exception(error)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate(compare_type=True, render_as_batch=True)
 api = JsonErrorApi()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from server import events
 from server.desk import notifications as desk
+from server.notices import reminders as notices
 from server.pledges import party_day
 from server.points import balances
 from server.points import receivers as points
@@ -24,8 +25,9 @@ _SIGNAL_RECEIVERS = [
     (events.clocked_in, party_day.on_clocked_in),
     # activities → desk: staff and secretaries are told of an appeal at once
     (events.appeal_filed, desk.on_appeal_filed),
+    # activities → notices: changes, cancellations, sign-ups confirmed and promoted
+    *notices.SIGNAL_RECEIVERS,
 ]
-# (the notices area connects its receivers of activity changes in server/notices/service.py)
 
 _SESSION_LISTENERS = [
     # members → points: a member's move takes their balance rows along

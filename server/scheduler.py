@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
 from server.jobs import Job
+from server.metrics import JOB_RUNS, serve_scheduler_metrics
 from server.timeutil import UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def run_job(job: Job, now: datetime | None = None, slot: str | None = None) -> J
     run = claim_slot(job, slot)
     if run is None:
         log.info("job %s slot %s already claimed elsewhere", job.name, slot)
+        JOB_RUNS.labels(job.name, "skipped").inc()
         return None
     try:
         summary = job.func(now)
@@ -72,6 +74,7 @@ def run_job(job: Job, now: datetime | None = None, slot: str | None = None) -> J
         run.status, run.error = "failed", traceback.format_exc()[-4000:]
     run.finished_at = utcnow()
     db.session.commit()
+    JOB_RUNS.labels(job.name, run.status).inc()
     return run
 
 
@@ -110,5 +113,7 @@ def run_forever(app: Flask, jobs: list[Job]) -> None:
     """Run `jobs` (server.jobs.all_jobs(), say) until stopped."""
     scheduler = BlockingScheduler(timezone=UTC)
     add_jobs(app, scheduler, jobs)
+    serve_scheduler_metrics(app.config["METRICS_SCHEDULER_PORT"],
+                            app.config["METRICS_SCHEDULER_ADDRESS"])
     log.info("scheduler starting with %d jobs", len(jobs))
     scheduler.start()

@@ -54,3 +54,34 @@ def test_no_view_of_the_api_document_imports_sqlalchemy_or_touches_the_session(a
     assert "server.activities.routes" in modules and len(modules) >= 7
     offences = {name: _offences(sys.modules[name]) for name in sorted(modules)}
     assert {name: found for name, found in offences.items() if found} == {}
+
+
+def test_importing_the_areas_connects_no_receiver():
+    """Receivers are connected by create_app (server/receivers.py), never by an import: a
+    script or a test that imports a module gets no message sent behind its back."""
+    import subprocess
+
+    script = (
+        "import pkgutil, importlib, server\n"
+        "from server import events\n"
+        "for info in pkgutil.walk_packages(server.__path__, 'server.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "signals = [v for v in vars(events).values() if hasattr(v, 'receivers')]\n"
+        "print(sum(len(s.receivers) for s in signals), len(signals))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    connected, signals = map(int, result.stdout.split())
+    assert signals >= 8
+    assert connected == 0
+
+
+def test_no_server_module_is_over_400_lines():
+    from pathlib import Path
+
+    import server
+
+    root = Path(server.__file__).parent
+    long = {str(path.relative_to(root)): lines for path in root.rglob("*.py")
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}

@@ -42,3 +42,27 @@ def test_a_retried_write_while_the_database_is_unreachable_is_a_json_503_not_a_5
                                        headers={"Idempotency-Key": "k" * 16})
     assert_error_shape(response, 503, "database_unavailable")
     assert "Retry-After" in response.headers
+
+
+def test_a_connection_the_database_closed_is_replaced_before_a_request_meets_it(app, login):
+    # a database restart closes every connection the pool holds; without a ping per request the
+    # pool must still see that, so the member's next request is answered, not a 503
+    from server.database import is_postgresql
+    from server.extensions import db
+
+    if not is_postgresql():
+        pytest.skip("a connection SQLite closes does not exist")
+    import sqlalchemy as sa
+
+    caller = login("zhang")
+    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+    db.session.remove()  # the connection goes back to the pool
+    admin = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool,
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    admin.dispose()
+
+    response = caller.get("/api/v1/me")
+    assert response.status_code == 200, response.json
+    assert response.json["user"]["id"] == caller.user_id

@@ -98,3 +98,33 @@ def test_concurrent_retries_with_one_key_write_once(app, org, login):
     assert {status for status, _ in results} == {201}
     assert len({rid for _, rid in results}) == 1
     assert registrations() == 1
+
+
+def test_the_key_is_read_in_the_login_query_so_a_keyed_write_costs_only_the_stored_answer(
+        app, org, login):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    def counted(call) -> int:
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            call()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    a, b, c = login("a"), login("b"), login("c")
+    bodies = [report_body(org) for _ in range(3)]
+    a.post("/api/v1/registrations", json=bodies[0])  # what every request loads once is loaded
+    without_key = counted(lambda: b.post("/api/v1/registrations", json=bodies[1]))
+    with_key = counted(lambda: c.post("/api/v1/registrations", json=bodies[2], key="trip-0009"))
+    replay = counted(lambda: c.post("/api/v1/registrations", json=bodies[2], key="trip-0009"))
+    assert with_key == without_key + 1  # the INSERT of the answer; no read of its own
+    assert replay == 1  # the login query, the stored answer with it
+    assert registrations() == 3

@@ -117,6 +117,12 @@ class World:
                                         building_id=building.id, grid_id=grid_id,
                                         employer_unit_id=unit.id,
                                         street_id=self.org.street.id))
+            notice = Notice(community_id=community_id, title=f"通知{i}", body="周六大扫除",
+                            audience={"all": True}, status="sent", send_at=now,
+                            published_at=now, created_by_user_id=self.staff_user_id)
+            db.session.add(notice)
+            db.session.flush()
+            db.session.add(NoticeRecipient(notice_id=notice.id, member_id=m0.id))
             db.session.add(ManualAward(member_id=member.id, community_id=community_id,
                                        amount=3, reason="表现突出",
                                        requested_by_user_id=self.staff_user_id))
@@ -164,7 +170,7 @@ class World:
 def _rows(body) -> int:
     if isinstance(body, list):
         return len(body)
-    for key in ("entries", "rows", "buildings_total", "items"):
+    for key in ("entries", "rows", "buildings_total", "participation", "items"):
         if key in body:
             return body[key] if isinstance(body[key], int) else len(body[key])
     raise AssertionError(f"no rows in {sorted(body)}")
@@ -174,21 +180,28 @@ def _rows(body) -> int:
 def _endpoints(w: World) -> list[tuple[str, str]]:
     c, a0, m0 = w.community_id, w.activities[0].id, w.members[0].id
     many = "page_size=100"
+    year = local_today().year
     return [
         ("member", f"/api/v1/activities?when=all&{many}"),
         ("member", f"/api/v1/me/appeals?{many}"),
         ("member", f"/api/v1/me/activity-log?{many}"),
         ("member", f"/api/v1/points/me/entries?{many}"),
         ("member", f"/api/v1/pledge-notes/mine?{many}"),
+        ("member", f"/api/v1/notices/mine?{many}"),
         ("staff", f"/api/v1/communities/{c}/activities?{many}"),
+        ("staff", f"/api/v1/communities/{c}/notices?{many}"),
+        ("staff", f"/api/v1/desk/inbox?community_id={c}"),
         ("staff", f"/api/v1/members/{m0}/activity-log?{many}"),
         ("staff", f"/api/v1/activities/{a0}/hours-records?{many}"),
         ("staff", f"/api/v1/communities/{c}/hours-records?{many}"),
+        ("staff", f"/api/v1/desk/activities/{a0}/hours-records"),
+        ("staff", f"/api/v1/desk/communities/{c}/hours-per-member"),
         ("staff", f"/api/v1/communities/{c}/unconfirmed-attendances?{many}"),
         ("staff", f"/api/v1/communities/{c}/appeals?{many}"),
         ("staff", f"/api/v1/activities/{a0}/roster"),
         ("staff", f"/api/v1/registrations?{many}"),
         ("staff", f"/api/v1/members?community_id={c}&{many}"),
+        ("staff", f"/api/v1/desk/members?community_id={c}&{many}"),
         ("staff", f"/api/v1/communities/{c}/buildings"),
         ("staff", "/api/v1/units"),
         ("staff", f"/api/v1/points/members/{m0}/entries?{many}"),
@@ -207,7 +220,14 @@ def _endpoints(w: World) -> list[tuple[str, str]]:
         ("staff", f"/api/v1/desk/notices/{w.notice_id}/unread?{many}"),
         ("staff", f"/api/v1/communities/{c}/building-heads"),
         ("staff", "/api/v1/desk/notifications"),
+        ("staff", f"/api/v1/statistics?scope=community&scope_id={c}&period={year}"),
+        ("staff", f"/api/v1/statistics?scope=grid&scope_id={w.org.grids[0].id}&period={year}"),
+        ("street", f"/api/v1/statistics?scope=street&scope_id={w.org.street.id}&period={year}"),
     ]
+
+
+def _pages(w: World) -> list[str]:
+    return [f"/api/v1/desk/members/{w.members[0].id}/summary"]
 
 
 @pytest.fixture
@@ -237,17 +257,24 @@ def test_every_list_costs_the_same_statements_for_5_rows_as_for_50(
     make_staff("street", Role.STREET_ADMIN, street_id=org.street.id)
     world = World(org=org, staff_user_id=staff_user.id)
     figures: dict[str, list[int]] = {}
+    pages: dict[str, list[int]] = {}
     for size in (SMALL, LARGE):
         world.grow(size, make_member)
         callers = {"member": login("m0"), "staff": login("sec"), "street": login("street")}
         for who, path in _endpoints(world):
             statements, response = counted(lambda: callers[who].get(path))  # noqa: B023
             assert response.status_code == 200, (path, response.json)
-            figures.setdefault(path.split("?")[0], []).extend([statements, _rows(response.json)])
+            key = path if "/statistics" in path else path.split("?")[0]
+            figures.setdefault(key, []).extend([statements, _rows(response.json)])
+        for path in _pages(world):  # one member's page: as many statements in either world
+            statements, response = counted(lambda: callers["staff"].get(path))  # noqa: B023
+            assert response.status_code == 200, (path, response.json)
+            pages.setdefault(path, []).append(statements)
     report = "\n".join(f"{path}: {s5} statements for {r5} rows, {s50} for {r50} rows"
                        for path, (s5, r5, s50, r50) in figures.items())
     print(report)
     grew = {path: f[0::2] for path, f in figures.items() if f[2] != f[0]}
     assert grew == {}, report
+    assert {path: s for path, s in pages.items() if len(set(s)) > 1} == {}, pages
     too_few = [path for path, f in figures.items() if f[3] <= f[1]]
     assert too_few == [], "these lists did not grow with the data: " + ", ".join(too_few)

@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "export.registration_cards": "导出登记卡",
     "export.activity_records": "导出活动登记簿",
     "export.member_activity_log": "导出党员活动记录",
+    "export.member_ledger": "导出党员一卡一薄",
+    "export.community_ledger": "导出社区一卡一薄",
     "export.feedback_sheet": "导出反馈单",
     "points.manual_award.propose": "提议加分",
     "points.manual_award.approve": "批准加分",

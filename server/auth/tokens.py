@@ -60,22 +60,50 @@ def _bearer(header: str) -> str | None:
 
 
 @functools.cache
-def _login_query() -> sa.Select:
+def _login_query(with_idempotency_key: bool = False) -> sa.Select:
     # built once: composing a statement costs more than running this one on PostgreSQL
-    return (
+    query = (
         sa.select(AuthSession, User, Member)
         .join(User, User.id == AuthSession.user_id)
         .outerjoin(Member, Member.user_id == User.id)
         .where(AuthSession.id == sa.bindparam("session_id"))
         .options(joinedload(User.grants))
     )
+    if not with_idempotency_key:
+        return query
+    # a write's Idempotency-Key is looked up in the same round trip (server/idempotency.py)
+    from server.idempotency import IdempotencyRecord, principal_of_user
+
+    record = IdempotencyRecord.__table__
+    return query.outerjoin(record, sa.and_(
+        record.c.principal == principal_of_user(User.id),
+        record.c.key == sa.bindparam("idempotency_key"),
+    )).add_columns(record.c.request_hash, record.c.status_code, record.c.body,
+                   record.c.mimetype)
+
+
+def _idempotency_key() -> str | None:
+    if request.method not in WRITE_METHODS:
+        return None
+    key = request.headers.get("Idempotency-Key", "").strip()
+    return key if 8 <= len(key) <= 100 else None  # otherwise refused by server/idempotency.py
 
 
 def _load_login(session_id: str) -> tuple[AuthSession, User, Member | None] | None:
     """The session row with its user (role grants included) and member record, in one query:
-    nearly every request that names a session goes on to ask who the caller is."""
-    row = db.session.execute(_login_query(), {"session_id": session_id}).unique().one_or_none()
-    return None if row is None else (row[0], row[1], row[2])
+    nearly every request that names a session goes on to ask who the caller is. A write that
+    carries an Idempotency-Key has the stored answer to it read in the same query, left in
+    `g.idempotency_prefetched` as (key, answer or None) for server/idempotency.py."""
+    key = _idempotency_key()
+    parameters = {"session_id": session_id}
+    if key is not None:
+        parameters["idempotency_key"] = key
+    row = db.session.execute(_login_query(key is not None), parameters).unique().one_or_none()
+    if row is None:
+        return None
+    if key is not None:
+        g.idempotency_prefetched = (key, row if row.request_hash is not None else None)
+    return row[0], row[1], row[2]
 
 
 def login_for(header: str) -> tuple[AuthSession, User, Member | None]:

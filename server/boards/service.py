@@ -15,6 +15,7 @@ from server.certificates.pdf import font_paths
 from server.errors import not_found
 from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.points.leaderboard import SCOPE_LABELS, leaderboard
+from server.replica import reading_from_replica
 from server.statistics.service import period_label as stat_period_label
 from server.timeutil import local_today
 
@@ -33,8 +34,9 @@ def board_workbook(principal: Principal, scope: str, scope_id: int, period: str,
                    member_type: str | None = None, limit: int = 200) -> tuple[bytes, str]:
     """The board with full names, ties sharing a rank, as a printable workbook."""
     _require_scope(principal, scope, scope_id)
-    board = leaderboard(scope=scope, scope_id=scope_id, period=period, member_type=member_type,
-                        limit=limit, full_names=True)
+    with reading_from_replica():
+        board = leaderboard(scope=scope, scope_id=scope_id, period=period,
+                            member_type=member_type, limit=limit, full_names=True)
     wb = Workbook()
     ws = wb.active
     ws.title = "先锋榜"
@@ -60,8 +62,9 @@ def honour_board_pdf(principal: Principal, scope: str, scope_id: int, period: st
                      top: int = 10) -> tuple[bytes, str]:
     """荣誉榜: the top members of a period as the public board shows them, on one A4 page."""
     _require_scope(principal, scope, scope_id)
-    board = leaderboard(scope=scope, scope_id=scope_id, period=period, limit=top,
-                        full_names=False)
+    with reading_from_replica():
+        board = leaderboard(scope=scope, scope_id=scope_id, period=period, limit=top,
+                            full_names=False)
     content = render_honour_board(board, board_period_label(period))
     return content, f"荣誉榜-{board['scope_name']}-{period}.pdf"
 

@@ -7,12 +7,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from server.activities import service as activities
 from server.activities.models import Activity
 from server.activities.signup import show_with_counts
 from server.audit.service import record as audit
 from server.auth.scope import ON_SITE_STAFF, Principal, require_activity, require_community
+from server.database import is_sqlite
 from server.errors import AppError
 from server.pagination import paginate
 from server.timeutil import as_utc, local_midnight_utc, to_local
@@ -49,6 +51,8 @@ def community_activities(
         statement = statement.filter_by(status=query["status"])
     if "category" in query:
         statement = statement.filter_by(category=query["category"])
+    if "grid_id" in query:
+        statement = statement.where(_open_to_grid(query["grid_id"]))
     if "date_from" in query:
         statement = statement.where(Activity.starts_at >= local_midnight_utc(query["date_from"]))
     if "date_to" in query:
@@ -56,6 +60,22 @@ def community_activities(
         statement = statement.where(Activity.starts_at < until)
     page = paginate(statement.order_by(Activity.starts_at.desc(), Activity.id.desc()), pages)
     return show_with_counts(page, principal.member)
+
+
+def _open_to_grid(grid_id: int) -> sa.ColumnElement[bool]:
+    """Activities the grid's members may join: addressed to the grid, or to the whole
+    community (no grid named). The grid list is JSON, searched the way each database can."""
+    grids = Activity.audience_grid_ids
+    if is_sqlite():
+        listed = sa.exists(sa.select(sa.literal(1)).select_from(
+            sa.func.json_each(grids).table_valued("value")).where(sa.column("value") == grid_id))
+        everyone = sa.func.coalesce(sa.func.json_array_length(grids), 0) == 0
+    else:
+        as_jsonb = sa.cast(grids, JSONB)
+        listed = as_jsonb.contains(sa.cast(sa.literal(f"[{int(grid_id)}]"), JSONB))
+        empty = [sa.cast(sa.literal(text), JSONB) for text in ("[]", "null")]
+        everyone = sa.func.coalesce(as_jsonb, empty[0]).in_(empty)
+    return sa.or_(listed, everyone)
 
 
 def _starts(source: Activity, first: datetime, weekly_until: date | None) -> list[datetime]:

@@ -7,12 +7,13 @@ from marshmallow import Schema, fields, validate
 from server.activities.models import STATUS_LABELS
 from server.activities.schemas import CATEGORIES
 from server.notices.schemas import AudienceSchema
-from server.schemas import LocalDateTime, StrictSchema
+from server.schemas import Id, LocalDateTime, StrictSchema
 
 
 class DeskActivityQuerySchema(StrictSchema):
     status = fields.String(validate=validate.OneOf(list(STATUS_LABELS)))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
+    grid_id = Id()
     date_from = fields.Date()
     date_to = fields.Date()
 

@@ -25,6 +25,7 @@ from server.errors import conflict, invalid, not_found
 from server.extensions import db
 from server.feedback_sheets.appraisal import set_grade, with_grades
 from server.feedback_sheets.models import STATUS_LABELS, FeedbackSheet, SheetStatus
+from server.feedback_sheets.notify import notify_unit
 from server.members.models import Community, EmployerUnit, Member
 from server.points.feedback import _rows_for
 from server.points.feedback import sheet_xlsx as feedback_xlsx
@@ -270,6 +271,7 @@ def send(principal: Principal, sheet_id: int) -> dict[str, Any]:
         return sheet_detail(principal, sheet.id)
     sheet.sent_at = utcnow()
     sheet.sent_by_user_id = principal.user_id
+    notify_unit(sheet, sheet_period_label(sheet.period))
     return _step(principal, sheet, "send", SheetStatus.SENT, unit_id=sheet.employer_unit_id)
 
 
@@ -281,6 +283,7 @@ def remind(principal: Principal, sheet_id: int) -> dict[str, Any]:
     if sheet.reminded_at is None or to_local(sheet.reminded_at).date() != local_today():
         sheet.reminded_at = utcnow()
         sheet.reminders = (sheet.reminders or 0) + 1
+        notify_unit(sheet, sheet_period_label(sheet.period), reminder=sheet.reminders)
         audit(principal.user_id, "feedback_sheet.remind", "feedback_sheet", sheet.id,
               community_id=sheet.community_id, after={"reminders": sheet.reminders})
         db.session.flush()

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from server.auth.scope import current_principal
 from server.excel import XLSX_BODY, XLSX_MIMETYPE, xlsx_response
-from server.members import service
+from server.members import cards, pickers, service
 from server.members.schemas import (
     BuildingSchema,
     CommunitySchema,
@@ -37,7 +37,7 @@ def communities():
 
     供报到时选择社区。
     """
-    return service.communities(current_principal())
+    return pickers.communities(current_principal())
 
 
 @blp.get("/communities/<int:community_id>/grids")
@@ -47,7 +47,7 @@ def grids(community_id):
 
     供报到和筛选时选择网格。
     """
-    return service.grids(current_principal(), community_id)
+    return pickers.grids(current_principal(), community_id)
 
 
 @blp.get("/communities/<int:community_id>/buildings")
@@ -57,7 +57,7 @@ def buildings(community_id):
 
     供报到时选择所住楼栋。
     """
-    return service.buildings(current_principal(), community_id)
+    return pickers.buildings(current_principal(), community_id)
 
 
 @blp.get("/units")
@@ -67,7 +67,7 @@ def units():
 
     供报到时选择工作单位。
     """
-    return service.units(current_principal())
+    return pickers.units(current_principal())
 
 
 # --- reporting (报到) ------------------------------------------------------------------------
@@ -169,4 +169,4 @@ def registration_cards(community_id):
 
     每次下载都记入审计日志。
     """
-    return xlsx_response(*service.registration_cards_xlsx(current_principal(), community_id))
+    return xlsx_response(*cards.registration_cards_xlsx(current_principal(), community_id))

@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_smorest.pagination import PaginationParameters
-from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import selectinload
 
 from server.audit import service as audit
@@ -16,27 +15,23 @@ from server.auth.scope import (
     Principal,
     can_manage_building,
     get_visible_member,
-    require_community,
     require_member,
     staff_members_clause,
 )
 from server.errors import conflict, forbidden, invalid, not_found
-from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.extensions import db
 from server.members.models import (
     ACTIVE_REGISTRATION,
-    MEMBER_TYPE_LABELS,
     Building,
     Community,
     EmployerUnit,
-    Grid,
     Member,
     MemberType,
     Registration,
     RegistrationStatus,
 )
 from server.pagination import paginate
-from server.timeutil import to_local, utcnow
+from server.timeutil import utcnow
 
 
 def member_of(user) -> Member | None:
@@ -216,46 +211,6 @@ def get_member(principal: Principal, member_id: int) -> Member:
     return get_visible_member(principal, member_id)
 
 
-# --- places, for the pickers ------------------------------------------------------------------
-
-
-def communities(principal: Principal) -> list[Community]:
-    """Every community, for the report picker (any logged-in caller). Archived places (组织架构
-    in the console) keep their history but leave the pickers."""
-    return list(db.session.scalars(
-        sa.select(Community).where(Community.archived_at.is_(None)).order_by(Community.id)
-    ))
-
-
-def _community_or_404(community_id: int) -> Community:
-    community = db.session.get(Community, community_id)
-    if community is None:
-        raise not_found("社区")
-    return community
-
-
-def grids(principal: Principal, community_id: int) -> list[Grid]:
-    _community_or_404(community_id)
-    return list(db.session.scalars(
-        sa.select(Grid).filter_by(community_id=community_id, archived_at=None).order_by(Grid.id)
-    ))
-
-
-def buildings(principal: Principal, community_id: int) -> list[Building]:
-    _community_or_404(community_id)
-    return list(db.session.scalars(
-        sa.select(Building).filter_by(community_id=community_id, archived_at=None)
-        .order_by(Building.id)
-    ))
-
-
-def units(principal: Principal) -> list[EmployerUnit]:
-    """Every employer unit (单位), for the report picker."""
-    return list(db.session.scalars(
-        sa.select(EmployerUnit).where(EmployerUnit.archived_at.is_(None)).order_by(EmployerUnit.id)
-    ))
-
-
 def _staff_registration(principal: Principal, registration_id: int) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration is None or not can_manage_building(principal, registration.building):
@@ -354,60 +309,3 @@ def set_location_consent(principal: Principal, granted: bool) -> Member:
         member.location_consent = granted
         member.location_consent_at = utcnow()
     return member
-
-
-CARD_COLUMNS = ("姓名", "手机号", "党员类型", "工作单位", "单位党组织", "网格", "楼栋", "房号",
-                "报到日期", "审核日期")
-
-
-def registration_cards_xlsx(principal: Principal, community_id: int) -> tuple[bytes, str]:
-    """在职党员登记卡 of a community as a printable workbook; every export is logged."""
-    community = require_community(principal, community_id)
-    rows = db.session.scalars(
-        sa.select(Registration)
-        .where(
-            Registration.community_id == community_id,
-            Registration.status == RegistrationStatus.APPROVED,
-        )
-        .order_by(Registration.building_id, Registration.room, Registration.id)
-    ).all()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "在职党员登记卡"
-    sheet.append([f"{community.name} 党员报到登记卡"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(list(CARD_COLUMNS))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for registration in rows:
-        member = registration.member
-        unit = member.employer_unit
-        sheet.append(
-            [
-                member.name,
-                member.phone,
-                MEMBER_TYPE_LABELS.get(member.member_type, member.member_type),
-                unit.name if unit else "",
-                unit.party_org_name if unit else "",
-                registration.building.grid.name,
-                registration.building.name,
-                registration.room,
-                to_local(registration.submitted_at).strftime("%Y-%m-%d"),
-                to_local(registration.decided_at).strftime("%Y-%m-%d")
-                if registration.decided_at
-                else "",
-            ]
-        )
-    for column, width in zip("ABCDEFGHIJ", (10, 14, 10, 20, 20, 10, 10, 8, 12, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    set_up_for_printing(sheet, header_row=2)
-    audit.record(
-        principal.user_id,
-        "export.registration_cards",
-        "community",
-        community_id,
-        community_id=community_id,
-        after={"rows": len(rows)},
-    )
-    return workbook_bytes(book), f"registration-cards-{community_id}.xlsx"

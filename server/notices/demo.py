@@ -58,6 +58,12 @@ DEMO_TEMPLATES: dict[str, tuple[str, str, list[dict]]] = {
         {"key": "thing1", "source": "title", "truncate": True},
         {"key": "thing2", "source": "note", "truncate": True},
     ]),
+    NoticeKind.FEEDBACK_SHEET: ("demo-tpl-feedback-sheet", "反馈单送达通知", [
+        {"key": "thing1", "source": "title", "truncate": True},
+        {"key": "thing2", "source": "community", "truncate": True},
+        {"key": "time3", "source": "sent_at"},
+        {"key": "thing4", "source": "note", "truncate": True},
+    ]),
 }
 
 

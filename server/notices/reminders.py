@@ -190,14 +190,13 @@ def _safely(receiver):
     return run
 
 
-_receivers = [
+# connected at app start by server/receivers.py
+SIGNAL_RECEIVERS = [
     (events.activity_changed, _safely(on_activity_changed)),
     (events.activity_cancelled, _safely(on_activity_cancelled)),
     (events.signup_confirmed, _safely(on_signup_confirmed)),
     (events.signup_promoted, _safely(on_signup_promoted)),
 ]
-for _signal, _receiver in _receivers:
-    _signal.connect(_receiver, weak=False)
 
 
 def party_day_reminders(now: datetime) -> dict[str, int]:

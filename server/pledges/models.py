@@ -243,6 +243,7 @@ class PartyDayAttendance(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("member_id", "month"),
         sa.Index("ix_party_day_attendances_community_month", "community_id", "month"),
+        sa.Index("ix_party_day_attendances_stats", "month", "community_id", "source"),
     )
 
 

@@ -131,6 +131,9 @@ class PointBalance(db.Model):
         sa.Index("ix_point_balances_board_building", "period", "building_id", "points"),
         sa.Index("ix_point_balances_board_unit", "period", "employer_unit_id", "points"),
         sa.Index("ix_point_balances_board_street", "period", "street_id", "points"),
+        # 数据统计: a period's sums per community read from the index alone
+        sa.Index("ix_point_balances_stats", "period", "community_id", "hours_centi", "points",
+                 "stars"),
     )
 
 

@@ -38,6 +38,7 @@ from server.points.point_rules import (
     star_levels_for,
     street_of,
 )
+from server.replica import replica_read
 from server.timeutil import local_today
 
 # ---------------------------------------------------------------- a member's points
@@ -111,6 +112,7 @@ def reverse_entry(principal: Principal, entry_id: int, reason: str) -> PointEntr
 # ---------------------------------------------------------------- leaderboards
 
 
+@replica_read
 def board(principal: Principal, query: dict[str, Any]) -> dict[str, Any]:
     """A leaderboard (先锋榜); full names for staff whose scope covers all of it."""
     return leaderboard(

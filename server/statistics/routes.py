@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from server.auth.scope import current_principal
 from server.excel import XLSX_BODY, XLSX_MIMETYPE, xlsx_response
-from server.statistics import service
+from server.statistics import service, workbook
 from server.statistics.schemas import (
     StatisticsQuerySchema,
     StatisticsSchema,
@@ -21,10 +21,11 @@ blp = Blueprint("statistics", __name__, url_prefix="/api/v1", description="数�
 @blp.arguments(StatisticsQuerySchema, location="query")
 @blp.response(200, StatisticsSchema)
 def statistics(query):
-    """统计（工作人员、书记、街道管理员）
+    """统计（网格员、工作人员、书记、单位书记、街道和区管理员）
 
-    报到率、活跃党员、按月服务时长、按类型的活动数、星级、包楼栋承诺覆盖率和固定党员活动日出勤；
-    街道可并列比较各社区。
+    社区、网格、单位、街道或区在一个周期内的报到率、活跃党员、按月服务时长、按类型的活动数、
+    各活动参与人数、星级和积分分布、包楼栋承诺覆盖率和固定党员活动日出勤；
+    街道并列比较各社区，区并列比较各街道。
     """
     return service.statistics(current_principal(), **query)
 
@@ -37,7 +38,7 @@ def statistics_xlsx(query):
 
     以 Excel 导出同样的统计表，并附未报到名单。
     """
-    content, filename = service.statistics_workbook(current_principal(), **query)
+    content, filename = workbook.statistics_workbook(current_principal(), **query)
     return xlsx_response(content, filename)
 
 

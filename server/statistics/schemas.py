@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.schemas import StrictSchema
+from server.schemas import LocalDateTime, StrictSchema
+
+SCOPES = ["community", "street", "grid", "unit", "district"]
 
 
 class StatisticsQuerySchema(StrictSchema):
-    scope = fields.String(required=True, validate=validate.OneOf(["community", "street"]))
+    scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
     scope_id = fields.Integer(required=True)
     period = fields.String(required=True, validate=validate.Regexp(
         r"^\d{4}(-H[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$",
@@ -16,7 +18,7 @@ class StatisticsQuerySchema(StrictSchema):
 
 
 class StatPlaceQuerySchema(StrictSchema):
-    scope = fields.String(required=True, validate=validate.OneOf(["community", "street"]))
+    scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
     scope_id = fields.Integer(required=True)
 
 
@@ -26,25 +28,45 @@ class StatCommunitySchema(Schema):
 
 
 class StatMeasuresSchema(Schema):
-    roster = fields.Integer(metadata={"description": "单位报来名册的在职党员人数"})
-    roster_reported = fields.Integer(metadata={"description": "名册中已到本社区报到的人数"})
-    reporting_rate = fields.Float(metadata={"description": "报到率（%）"})
+    roster = fields.Integer(allow_none=True,
+                            metadata={"description": "单位报来名册的在职党员人数（网格不适用）"})
+    roster_reported = fields.Integer(allow_none=True,
+                                     metadata={"description": "名册中已到本社区报到的人数"})
+    reporting_rate = fields.Float(allow_none=True, metadata={"description": "报到率（%）"})
     members = fields.Integer(metadata={"description": "报到党员"})
     active_members = fields.Integer(metadata={"description": "本期有服务时长的党员"})
     active_rate = fields.Float()
     hours = fields.Decimal(as_string=True)
     points = fields.Integer()
     activities = fields.Integer()
-    buildings = fields.Integer()
-    pledged_buildings = fields.Integer()
-    pledge_coverage = fields.Float()
-    party_days = fields.Integer()
+    buildings = fields.Integer(allow_none=True, metadata={"description": "楼栋数（单位不适用）"})
+    pledged_buildings = fields.Integer(allow_none=True)
+    pledge_coverage = fields.Float(allow_none=True)
+    pledged_members = fields.Integer(metadata={"description": "签订包楼栋承诺的党员（网格、单位）"})
+    party_days = fields.Integer(allow_none=True)
     party_day_attendances = fields.Integer()
     party_day_makeups = fields.Integer()
 
 
 class StatCommunityMeasuresSchema(StatMeasuresSchema):
     community = fields.Nested(StatCommunitySchema)
+
+
+class StatStreetMeasuresSchema(StatMeasuresSchema):
+    street = fields.Nested(StatCommunitySchema)
+
+
+class StatParticipationSchema(Schema):
+    activity_id = fields.Integer()
+    title = fields.String()
+    category = fields.String()
+    starts_at = LocalDateTime()
+    members = fields.Integer(metadata={"description": "签到的本范围党员人数"})
+
+
+class StatPointBandSchema(Schema):
+    band = fields.String()
+    members = fields.Integer()
 
 
 class StatMonthHoursSchema(Schema):
@@ -81,6 +103,11 @@ class StatisticsSchema(Schema):
     stars = fields.List(fields.Nested(StatStarCountSchema))
     communities = fields.List(fields.Nested(StatCommunityMeasuresSchema),
                               metadata={"description": "a street's communities side by side"})
+    streets = fields.List(fields.Nested(StatStreetMeasuresSchema),
+                          metadata={"description": "a district's streets side by side"})
+    participation = fields.List(fields.Nested(StatParticipationSchema),
+                                metadata={"description": "各活动参与人数（最多 50 场）"})
+    points_distribution = fields.List(fields.Nested(StatPointBandSchema))
     measures = fields.List(fields.Nested(StatMeasureSchema))
 
 

@@ -10,18 +10,18 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from server.activities.models import CATEGORY_LABELS, Activity, ActivityStatus
 from server.auth.scope import Principal, statistics_communities
 from server.errors import invalid
-from server.excel import Workbook, set_up_for_printing, workbook_bytes
 from server.extensions import db
 from server.imports.models import RosterEntry
-from server.members.models import Building, EmployerUnit, Member
+from server.members.models import Building, Community, EmployerUnit, Member
 from server.pledges.models import PartyDay, PartyDayAttendance, Pledge
 from server.points.models import PointBalance
+from server.replica import replica_read
+from server.statistics import scoped
+from server.statistics.places import district_streets, grid_place, unit_place
 from server.timeutil import local_midnight_utc
 
 STAT_PERIOD_RE = re.compile(r"^\d{4}(-H[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$")
@@ -164,10 +164,17 @@ def _summed(rows: list[dict[str, Any]]) -> dict[str, Any]:
     keys = ("roster", "roster_reported", "members", "active_members", "hours_centi", "points",
             "activities", "buildings", "pledged_buildings", "party_days",
             "party_day_attendances", "party_day_makeups")
-    total = {key: sum(row[key] for row in rows) for key in keys}
-    total["reporting_rate"] = _rate(total["roster_reported"], total["roster"])
-    total["active_rate"] = _rate(total["active_members"], total["members"])
-    total["pledge_coverage"] = _rate(total["pledged_buildings"], total["buildings"])
+    return _with_rates({key: sum(row[key] for row in rows) for key in keys})
+
+
+def _with_rates(total: dict[str, Any]) -> dict[str, Any]:
+    """The rates of counted numbers; a rate whose whole does not apply to the place is None."""
+    def rate(part: str, whole: str) -> float | None:
+        return None if total.get(whole) is None else _rate(total[part], total[whole])
+
+    total["reporting_rate"] = rate("roster_reported", "roster")
+    total["active_rate"] = rate("active_members", "members")
+    total["pledge_coverage"] = rate("pledged_buildings", "buildings")
     return total
 
 
@@ -177,51 +184,139 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def _answer(scope: str, scope_id: int, name: str, period: str, totals: dict[str, Any],
+            hours: dict[str, int], by_type: dict[str, int], stars: dict[int, int],
+            **lists: Any) -> dict[str, Any]:
+    months = period_months(period)
+    return {
+        "scope": scope, "scope_id": scope_id, "name": name, "period": period,
+        "period_label": period_label(period), "totals": _shown(totals),
+        "hours_by_month": [{"month": m, "hours": _hours(hours.get(m, 0))} for m in months],
+        "activities_by_type": [{"category": str(c), "label": label, "activities": by_type.get(
+            str(c), 0)} for c, label in CATEGORY_LABELS.items()],
+        "stars": [{"stars": s, "members": stars.get(s, 0)} for s in range(1, 6)],
+        "communities": [], "streets": [],
+        "measures": [{"key": k, "label": label, "unit": unit} for k, label, unit in MEASURES],
+        **lists,
+    }
+
+
+@replica_read
 def statistics(principal: Principal, scope: str, scope_id: int, period: str) -> dict[str, Any]:
-    """The measures of a community or a street for a period; for a street, its communities
-    side by side too."""
+    """The measures of a community, a street, a grid, a unit or a district for a period; a
+    street's communities and a district's streets side by side too."""
     check_stat_period(period)
+    scoped.plan_for_these_values()
+    if scope in ("grid", "unit"):
+        return _place_statistics(principal, scope, scope_id, period)
+    if scope == "district":
+        return _district_statistics(principal, scope_id, period)
     name, communities = statistics_communities(principal, scope, scope_id)
     ids = set(communities)
     months = period_months(period)
     per = _per_community(ids, period)
-    hours_by_month = dict(db.session.execute(
-        sa.select(PointBalance.period, sa.func.coalesce(sa.func.sum(PointBalance.hours_centi), 0))
-        .where(PointBalance.period.in_(months), PointBalance.community_id.in_(ids))
-        .group_by(PointBalance.period)).all())
     start, end = _bounds(months)
-    by_type = dict(db.session.execute(
+    totals = _summed(list(per.values()))
+    answer = _answer(scope, scope_id, name, period, totals,
+                     _grouped_hours(PointBalance.community_id.in_(ids), months),
+                     _grouped_types(Activity.community_id.in_(ids), start, end),
+                     _grouped_stars(PointBalance.community_id.in_(ids), period[:4]),
+                     participation=scoped.participation(
+                         Activity.community_id.in_(ids), None, start, end, _counted()),
+                     points_distribution=scoped.points_distribution(
+                         PointBalance.community_id.in_(ids), totals["members"], period))
+    if scope == "street":
+        answer["communities"] = [{"community": {"id": cid, "name": communities[cid]},
+                                  **_shown(per[cid])}
+                                 for cid in sorted(ids, key=lambda c: communities[c])]
+    return answer
+
+
+def _counted() -> list[str]:
+    return [s.value for s in COUNTED_ACTIVITIES]
+
+
+def _grouped_hours(where: sa.ColumnElement[bool], months: list[str]) -> dict[str, int]:
+    return dict(db.session.execute(
+        sa.select(PointBalance.period, sa.func.coalesce(sa.func.sum(PointBalance.hours_centi), 0))
+        .where(PointBalance.period.in_(months), where).group_by(PointBalance.period)).all())
+
+
+def _grouped_types(where: sa.ColumnElement[bool], start, end) -> dict[str, int]:
+    return dict(db.session.execute(
         sa.select(Activity.category, sa.func.count())
-        .where(Activity.community_id.in_(ids), Activity.starts_at >= start,
-               Activity.starts_at < end, Activity.status.in_([s.value for s in COUNTED_ACTIVITIES]))
+        .where(where, Activity.starts_at >= start, Activity.starts_at < end,
+               Activity.status.in_(_counted()))
         .group_by(Activity.category)).all())
-    stars = dict(db.session.execute(
+
+
+def _grouped_stars(where: sa.ColumnElement[bool], year: str) -> dict[int, int]:
+    return dict(db.session.execute(
         sa.select(PointBalance.stars, sa.func.count())
-        .where(PointBalance.period == period[:4], PointBalance.community_id.in_(ids),
-               PointBalance.stars > 0)
+        .where(PointBalance.period == year, where, PointBalance.stars > 0)
         .group_by(PointBalance.stars)).all())
-    rows = [{"community": {"id": cid, "name": communities[cid]}, **_shown(per[cid])}
-            for cid in sorted(ids, key=lambda c: communities[c])]
-    return {
-        "scope": scope,
-        "scope_id": scope_id,
-        "name": name,
-        "period": period,
-        "period_label": period_label(period),
-        "totals": _shown(_summed(list(per.values()))),
-        "hours_by_month": [{"month": m, "hours": _hours(hours_by_month.get(m, 0))}
-                           for m in months],
-        "activities_by_type": [{"category": str(c), "label": label, "activities": by_type.get(
-            str(c), 0)} for c, label in CATEGORY_LABELS.items()],
-        "stars": [{"stars": s, "members": stars.get(s, 0)} for s in range(1, 6)],
-        "communities": rows if scope == "street" else [],
-        "measures": [{"key": k, "label": label, "unit": unit} for k, label, unit in MEASURES],
-    }
 
 
+def _place_statistics(principal: Principal, scope: str, scope_id: int,
+                      period: str) -> dict[str, Any]:
+    """A grid's or a unit's members, wherever they serve."""
+    place = grid_place(principal, scope_id) if scope == "grid" else unit_place(principal, scope_id)
+    months = period_months(period)
+    start, end = _bounds(months)
+    totals = _with_rates(scoped.place_measures(place, period, months, start, end, _counted()))
+    clause = scoped.members_clause(place)
+    return _answer(scope, scope_id, place.name, period, totals,
+                   scoped.hours_by_month(place, months),
+                   scoped.activities_by_type(place, start, end, _counted()),
+                   scoped.stars(place, period[:4]),
+                   participation=scoped.participation(sa.true(), clause, start, end, _counted()),
+                   points_distribution=scoped.points_distribution(
+                       scoped.balances_clause(place), totals["members"], period))
+
+
+def _district_statistics(principal: Principal, district_id: int, period: str) -> dict[str, Any]:
+    """A district: its streets side by side, each the sum of its communities' grouped rows."""
+    name, streets, communities = district_streets(principal, district_id)
+    ids = set(communities)
+    months = period_months(period)
+    start, end = _bounds(months)
+    per = _per_community(ids, period)
+    rows = []
+    for sid in sorted(streets, key=lambda s: streets[s]):
+        mine = [per[cid] for cid, (street, _n) in communities.items() if street == sid]
+        rows.append({"street": {"id": sid, "name": streets[sid]}, **_shown(_summed(mine))})
+    totals = _summed(list(per.values()))
+    return _answer("district", district_id, name, period, totals,
+                   _grouped_hours(PointBalance.community_id.in_(ids), months),
+                   _grouped_types(Activity.community_id.in_(ids), start, end),
+                   _grouped_stars(PointBalance.community_id.in_(ids), period[:4]),
+                   participation=scoped.participation(
+                       Activity.community_id.in_(ids), None, start, end, _counted()),
+                   points_distribution=scoped.points_distribution(
+                       PointBalance.community_id.in_(ids), totals["members"], period),
+                   streets=rows)
+
+
+@replica_read
 def not_reported(principal: Principal, scope: str, scope_id: int) -> list[dict[str, Any]]:
-    """The roster's members (名单) not yet reported to the community they live in."""
-    _name, communities = statistics_communities(principal, scope, scope_id)
+    """The roster's members (名单) not yet reported to the community they live in (a grid has
+    none: a roster names no building)."""
+    if scope == "grid":
+        grid_place(principal, scope_id)
+        return []
+    if scope == "unit":
+        place = unit_place(principal, scope_id)
+        rows = scoped.unit_not_reported(place)
+        names = dict(db.session.execute(sa.select(Community.id, Community.name).where(
+            Community.id.in_({r[3] for r in rows}))).all()) if rows else {}
+        return [{"id": rid, "name": name, "phone": phone, "unit": unit,
+                 "community": {"id": cid, "name": names.get(cid, "")}}
+                for rid, name, phone, cid, unit in rows]
+    if scope == "district":
+        _name, _streets, places = district_streets(principal, scope_id)
+        communities = {cid: name for cid, (_s, name) in places.items()}
+    else:
+        _name, communities = statistics_communities(principal, scope, scope_id)
     reported = sa.select(Member.id).where(Member.phone == RosterEntry.phone,
                                           Member.community_id == RosterEntry.community_id)
     rows = db.session.execute(
@@ -233,57 +328,3 @@ def not_reported(principal: Principal, scope: str, scope_id: int) -> list[dict[s
     return [{"id": rid, "name": name, "phone": phone, "unit": unit,
              "community": {"id": cid, "name": communities[cid]}}
             for rid, name, phone, cid, unit in rows]
-
-
-# ---------------------------------------------------------------- Excel
-
-
-def statistics_workbook(principal: Principal, scope: str, scope_id: int,
-                        period: str) -> tuple[bytes, str]:
-    """Every table of the page in one workbook, a sheet each."""
-    stats = statistics(principal, scope, scope_id, period)
-    missing = not_reported(principal, scope, scope_id)
-    wb = Workbook()
-    title = f"{stats['name']} {stats['period_label']} 数据统计"
-    totals = stats["totals"]
-    ws = wb.active
-    ws.title = "总览"
-    _table(ws, title, ["指标", "数值"], [
-        ("单位报来名册人数", totals["roster"]), ("名册中已报到", totals["roster_reported"]),
-        ("报到率(%)", totals["reporting_rate"]), ("报到党员", totals["members"]),
-        ("活跃党员(有服务时长)", totals["active_members"]), ("活跃率(%)", totals["active_rate"]),
-        ("服务时长(小时)", float(totals["hours"])), ("积分合计", totals["points"]),
-        ("活动场次", totals["activities"]), ("楼栋数", totals["buildings"]),
-        ("有承诺的楼栋", totals["pledged_buildings"]),
-        ("承诺楼栋覆盖率(%)", totals["pledge_coverage"]),
-        ("主题党日场次", totals["party_days"]),
-        ("主题党日参加人次", totals["party_day_attendances"]),
-        ("补课人次", totals["party_day_makeups"])])
-    _table(wb.create_sheet("每月服务时长"), title, ["月份", "服务时长(小时)"],
-           [(r["month"], float(r["hours"])) for r in stats["hours_by_month"]])
-    _table(wb.create_sheet("活动类型"), title, ["活动类型", "场次"],
-           [(r["label"], r["activities"]) for r in stats["activities_by_type"]])
-    _table(wb.create_sheet("星级分布"), title, ["星级", "人数"],
-           [("★" * r["stars"], r["members"]) for r in stats["stars"]])
-    if stats["communities"]:
-        _table(wb.create_sheet("社区对比"), title,
-               ["社区", *(f"{label}({unit})" for _k, label, unit in MEASURES)],
-               [(r["community"]["name"], *(float(r[k]) if k == "hours" else r[k]
-                                           for k, _l, _u in MEASURES))
-                for r in stats["communities"]])
-    _table(wb.create_sheet("未报到名单"), title, ["社区", "单位", "姓名", "手机号"],
-           [(r["community"]["name"], r["unit"], r["name"], r["phone"]) for r in missing])
-    return workbook_bytes(wb), f"数据统计-{stats['name']}-{period}.xlsx"
-
-
-def _table(ws, title: str, headers: list[str], rows: list) -> None:
-    ws.append([title])
-    ws["A1"].font = Font(size=14, bold=True)
-    ws.append(headers)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(list(row))
-    for index in range(1, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(index)].width = 18 if index > 1 else 22
-    set_up_for_printing(ws, 2)

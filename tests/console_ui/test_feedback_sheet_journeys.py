@@ -82,6 +82,8 @@ def test_a_quarters_sheets_go_from_the_community_to_the_unit_and_back(
 
     # the unit's secretary sees their unit's two sheets, from two communities, nothing else
     unit_page = console_as(new_page(), "unitA")
+    # the console tells them beside the menu entry: two sheets wait for a 回执
+    expect(unit_page.get_by_test_id("feedback-awaiting")).to_have_text("2")
     unit_page.get_by_test_id("menu").get_by_text("反馈单").click()
     unit_table = unit_page.get_by_test_id("sheets-table")
     expect(unit_table.locator("tbody tr")).to_have_count(2)
@@ -105,6 +107,7 @@ def test_a_quarters_sheets_go_from_the_community_to_the_unit_and_back(
     assert names == ["张三", "李四"]
     unit_detail.get_by_test_id("acknowledge-sheet").click()
     expect(unit_detail.get_by_test_id("sheet-status")).to_have_text("已回执")
+    expect(unit_page.get_by_test_id("feedback-awaiting")).to_have_text("1")
     shot(unit_page, "acknowledged")
 
     # the community secretary sees the 回执, and reminds the unit that has not acknowledged

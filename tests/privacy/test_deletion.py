@@ -15,8 +15,8 @@ from server.members.models import Member
 from server.pledges.models import PledgeImage
 from server.points.models import PointBalance, PointEntry
 from server.points.reconcile import reconcile
+from server.privacy.erasure import erase_due_accounts
 from server.privacy.models import AccountDeletion
-from server.privacy.service import erase_due_accounts
 from server.timeutil import utcnow
 from tests.privacy.conftest import NAME, PHONE, days_later
 

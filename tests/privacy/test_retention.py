@@ -14,7 +14,7 @@ from server.audit.service import record as audit
 from server.auth.models import AuthSession
 from server.extensions import db
 from server.privacy.models import LocationVerdict
-from server.privacy.service import purge_access_logs, purge_old_locations
+from server.privacy.retention import purge_access_logs, purge_old_locations
 from server.scheduler import JobRun
 from server.timeutil import utcnow
 

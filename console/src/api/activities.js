@@ -1,5 +1,5 @@
 // 活动管理: a community's activities, create/edit, publish, cancel, copies, roster, on-site code.
-import { download, get, getPage, patch, post } from './request';
+import { download, get, getPage, patch, post, put } from './request';
 
 export const CATEGORIES = [
   { value: 'environment', label: '环境整治' },
@@ -51,3 +51,27 @@ export const getRoster = (id) => get(`/activities/${id}/roster`);
 export const getOnsiteCode = (id) => get(`/activities/${id}/onsite-code`);
 
 export const downloadRecords = (id) => download(`/activities/${id}/records.xlsx`, {}, `活动记录-${id}.xlsx`);
+
+/** What edits changed after publishing: [{field_label, old, new, by, at, announced}]. */
+export const activityChanges = (id) => get(`/desk/activities/${id}/changes`);
+
+// 志愿服务记录: an activity's records (with names), 补录, 更正, hours per member
+export const activityHoursRecords = (id) => get(`/desk/activities/${id}/hours-records`);
+
+/** 补录: {member_id, hours, reason}; waits for a second person's approval in 待办. */
+export const addManualRecord = (id, body) => post(`/activities/${id}/hours-records`, body);
+
+/** 更正: {hours, reason} for an approved record; waits for a second person's approval. */
+export const correctRecord = (recordId, body) => post(`/hours-records/${recordId}/corrections`, body);
+
+/** {rows: [{member_id, name, hours, records}], members, total_hours}; date_from, date_to, activity_id. */
+export const hoursPerMember = (communityId, query) =>
+  get(`/desk/communities/${communityId}/hours-per-member`, query);
+
+/** 撤销: a record of zero hours superseding an approved one, once a second person approves. */
+export const reverseRecord = (recordId, reason) => post(`/hours-records/${recordId}/reversal`, { reason });
+
+/** The community's hours rule: {missing_clockout, rounding, min_share}. */
+export const getHoursRule = (communityId) => get(`/communities/${communityId}/hours-rule`);
+
+export const putHoursRule = (communityId, body) => put(`/communities/${communityId}/hours-rule`, body);

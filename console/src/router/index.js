@@ -21,6 +21,7 @@ const pages = {
   pledges: () => import('../pages/pledges/PledgesPage.vue'),
   partyday: () => import('../pages/partyday/PartyDayPage.vue'),
   certificates: () => import('../pages/certificates/CertificatesPage.vue'),
+  points: () => import('../pages/points/PointsPage.vue'),
 };
 
 const routes = [

@@ -37,6 +37,13 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'community_staff', 'grid_worker', 'unit_secretary'],
   },
   {
+    path: '/points',
+    name: 'points',
+    title: '积分管理',
+    icon: 'star',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
     path: '/pledges',
     name: 'pledges',
     title: '包楼栋承诺',
@@ -103,7 +110,7 @@ export const MENU = [
     name: 'statistics',
     title: '数据统计',
     icon: 'chart-bar',
-    roles: ['street_admin', 'community_secretary', 'community_staff'],
+    roles: ['district_admin', 'street_admin', 'community_secretary', 'community_staff', 'grid_worker', 'unit_secretary'],
   },
   {
     path: '/sessions',

@@ -1,7 +1,7 @@
 """desk notices: what staff and secretaries are told (daily digest, appeals)
 
-Revision ID: 0011_desk_notices
-Revises: 0010_secretaries
+Revision ID: 0012_desk_notices
+Revises: 0011_secretaries_statistics
 Create Date: 2026-12-02 12:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_desk_notices'
-down_revision = '0010_secretaries'
+revision = '0012_desk_notices'
+down_revision = '0011_secretaries_statistics'
 branch_labels = None
 depends_on = None
 
