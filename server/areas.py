@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-AREAS = ("activities", "points", "pledges", "notices", "certificates", "privacy", "console")
+AREAS = ("activities", "points", "pledges", "notices", "certificates", "privacy", "console",
+         "desk")
 
 
 def area_modules(name: str) -> list[ModuleType]:

@@ -20,6 +20,9 @@ signup_promoted = _signals.signal("signup-promoted")  # sender: the SignUp (from
 # activities → points: a member signed up and did not come (无故缺席); sender: the SignUp
 signup_absent = _signals.signal("signup-absent")
 
+# activities → desk: a member filed an appeal (申诉); sender: the Appeal (staff are told at once)
+appeal_filed = _signals.signal("appeal-filed")
+
 # pledges → points: a fulfilment note was verified by staff; sender: the note
 pledge_note_verified = _signals.signal("pledge-note-verified")
 # pledges → points: a member attended the fixed party day (or its make-up); sender: attendance

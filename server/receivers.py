@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from server import events
+from server.desk import notifications as desk
 from server.notices import reminders as notices
 from server.pledges import party_day
 from server.points import balances
@@ -22,6 +23,8 @@ _SIGNAL_RECEIVERS = [
     (events.party_day_attended, points.on_party_day_attended),
     # activities → pledges: a clock-in at a party day or make-up counts the month as attended
     (events.clocked_in, party_day.on_clocked_in),
+    # activities → desk: staff and secretaries are told of an appeal at once
+    (events.appeal_filed, desk.on_appeal_filed),
     # activities → notices: changes, cancellations, sign-ups confirmed and promoted
     *notices.SIGNAL_RECEIVERS,
 ]

@@ -20,10 +20,12 @@ from server.activities.models import (
     SignUp,
 )
 from server.auth.models import Role
+from server.desk.models import DeskNotification
 from server.extensions import db
 from server.members.models import Building, EmployerUnit, Member
 from server.notices.models import Notice, NoticeRecipient
 from server.pledges.models import (
+    BuildingHead,
     DedicationDay,
     MakeupBooking,
     MakeupSession,
@@ -50,6 +52,7 @@ class World:
     activities: list[Activity] = field(default_factory=list)
     pledges: list[Pledge] = field(default_factory=list)
     sessions: list[MakeupSession] = field(default_factory=list)
+    notice_id: int = 0
 
     @property
     def community_id(self) -> int:
@@ -67,7 +70,12 @@ class World:
                                        width=1, height=1, data=b"x"))
             db.session.add(PledgeTemplate(community_id=community_id, year=today.year,
                                           title="承诺书", items=["环境卫生"]))
+            notice = Notice(community_id=community_id, title="通知", body="正文",
+                            audience={"type": "community"}, status="sent", send_at=now,
+                            published_at=now)
+            db.session.add(notice)
             db.session.flush()
+            self.notice_id = notice.id
         template_id = db.session.scalar(sa.select(PledgeTemplate.id).filter_by(title="承诺书"))
         for i in range(self.n, total):
             building = Building(community_id=community_id, grid_id=grid_id, name=f"楼{i}")
@@ -135,6 +143,11 @@ class World:
                                           community_id=community_id,
                                           building_id=owner.building_id,
                                           content=f"清理楼道{i}", status="submitted"))
+            db.session.add(NoticeRecipient(notice_id=self.notice_id, member_id=member.id))
+            db.session.add(BuildingHead(building_id=building.id, community_id=community_id,
+                                        member_id=member.id))
+            db.session.add(DeskNotification(user_id=self.staff_user_id, kind="digest",
+                                            event_key=f"digest:{i}", title=f"您有 {i} 项待办"))
             db.session.add(ResponsibilityArea(community_id=community_id, member_id=member.id,
                                               building_id=self.org.buildings[1].id))
             session = MakeupSession(community_id=community_id, month=today.strftime("%Y-%m"),
@@ -204,6 +217,9 @@ def _endpoints(w: World) -> list[tuple[str, str]]:
         ("staff", f"/api/v1/communities/{c}/makeup-sessions"),
         ("staff", f"/api/v1/makeup-sessions/{w.sessions[0].id}/bookings"),
         ("street", f"/api/v1/streets/{w.org.street.id}/dedication-days"),
+        ("staff", f"/api/v1/desk/notices/{w.notice_id}/unread?{many}"),
+        ("staff", f"/api/v1/communities/{c}/building-heads"),
+        ("staff", "/api/v1/desk/notifications"),
         ("staff", f"/api/v1/statistics?scope=community&scope_id={c}&period={year}"),
         ("staff", f"/api/v1/statistics?scope=grid&scope_id={w.org.grids[0].id}&period={year}"),
         ("street", f"/api/v1/statistics?scope=street&scope_id={w.org.street.id}&period={year}"),

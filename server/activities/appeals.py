@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.orm import selectinload
 
+from server import events
 from server.activities.models import Appeal, AppealStatus, HoursRecord, SignUp
 from server.activities.records import approved_record
 from server.audit import service as audit
@@ -56,6 +57,7 @@ def file_appeal(principal: Principal, activity_id: int, reason: str) -> Appeal:
     db.session.add(appeal)
     db.session.flush()
     appeal.activity = activity
+    events.appeal_filed.send(appeal)
     return appeal
 
 

@@ -41,6 +41,8 @@ class CertificateSchema(Schema):
     member_id = fields.Integer()
     community_id = fields.Integer()
     issuer_name = fields.String()
+    # the name as the certificate states it (only its holder and the issuing staff see one)
+    holder_name = fields.Function(lambda c: (c.snapshot or {}).get("holder_name"))
     period_start = fields.Date(allow_none=True)
     period_end = fields.Date()
     total_hours = fields.Function(lambda c: hours_text(c.total_hours_centi))

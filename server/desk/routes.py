@@ -6,21 +6,27 @@ from flask_smorest import Blueprint
 
 from server.activities.schemas import ActivitySchema
 from server.auth.scope import current_principal
-from server.desk import activities, members
+from server.desk import activities, members, notifications
 from server.desk import inbox as approvals
 from server.desk.schemas import (
     ActivityCopyInSchema,
     DeskActivityQuerySchema,
+    DeskNotificationsSchema,
     InboxDecisionInSchema,
     InboxQuerySchema,
     InboxResultSchema,
     InboxSchema,
+    NoticePreviewInSchema,
+    NoticePreviewSchema,
     NoticeReachInSchema,
     NoticeReachSchema,
+    NoticeTimelineSchema,
+    NotificationsReadInSchema,
     RevealInSchema,
     RevealSchema,
+    UnreadMemberSchema,
 )
-from server.notices import reach
+from server.notices import followup, preview, reach
 
 blp = Blueprint("desk", __name__, url_prefix="/api/v1/desk", description="管理后台：工作台")
 
@@ -95,3 +101,57 @@ def reveal(body, member_id):
     完整显示一项脱敏信息（手机号）；每次查看都记入审计日志。
     """
     return members.reveal_member_field(current_principal(), member_id, body["field"])
+
+
+@blp.route("/communities/<int:community_id>/notice-preview", methods=["POST"])
+@blp.arguments(NoticePreviewInSchema)
+@blp.response(200, NoticePreviewSchema)
+def notice_preview(body, community_id):
+    """订阅消息预览（工作人员）
+
+    按通知模板把标题、社区、时间等填入各字段，逐项对照微信的字数和格式限制，标出超限的字段。
+    不写入任何数据。
+    """
+    return preview.preview_notice(current_principal(), community_id, body)
+
+
+@blp.route("/notices/<int:notice_id>/timeline")
+@blp.response(200, NoticeTimelineSchema)
+def notice_timeline(notice_id):
+    """通知的发送与阅读进度（工作人员）
+
+    自发布起每小时（超过两天按天）累计的订阅消息已发送数和已读人数，用于折线图。
+    """
+    return followup.notice_timeline(current_principal(), notice_id)
+
+
+@blp.route("/notices/<int:notice_id>/unread")
+@blp.response(200, UnreadMemberSchema(many=True))
+@blp.paginate()
+def notice_unread(notice_id, pagination_parameters):
+    """未读党员名单（工作人员）
+
+    还没有打开这条通知的党员：姓名、脱敏手机号、楼栋，便于电话提醒；查看完整手机号需单独点击并记入审计。
+    """
+    return followup.unread_members(current_principal(), notice_id, pagination_parameters)
+
+
+@blp.route("/notifications")
+@blp.response(200, DeskNotificationsSchema)
+def my_notifications():
+    """我的提醒（工作人员和书记）
+
+    每日待办汇总和新申诉的提醒，最新的在前，并给出未读数。只看得到发给自己的。
+    """
+    return notifications.my_notifications(current_principal())
+
+
+@blp.route("/notifications/read", methods=["POST"])
+@blp.arguments(NotificationsReadInSchema)
+@blp.response(200, DeskNotificationsSchema)
+def read_notifications(body):
+    """标记提醒为已读
+
+    把自己的指定提醒（不指定则全部）标记为已读。
+    """
+    return notifications.mark_read(current_principal(), body["ids"])

@@ -41,6 +41,7 @@ class InboxItemSchema(Schema):
     reason = fields.String(allow_none=True)
     created_at = LocalDateTime(allow_none=True)
     mine = fields.Boolean()
+    photos = fields.List(fields.String())
 
 
 class InboxSchema(Schema):
@@ -90,3 +91,72 @@ class RevealSchema(Schema):
     member_id = fields.Integer()
     field = fields.String()
     value = fields.String()
+
+
+class NoticePreviewInSchema(StrictSchema):
+    title = fields.String(load_default="", validate=validate.Length(max=100))
+    body = fields.String(load_default="", validate=validate.Length(max=5000))
+    activity_id = fields.Integer(allow_none=True, load_default=None,
+                                 validate=validate.Range(min=1))
+    send_at = LocalDateTime(allow_none=True, load_default=None)
+
+
+class PreviewFieldSchema(Schema):
+    key = fields.String()
+    kind = fields.String()
+    kind_label = fields.String()
+    source = fields.String()
+    value = fields.String()
+    length = fields.Integer()
+    limit = fields.Integer()
+    truncated = fields.Boolean()
+    problem = fields.String(allow_none=True)
+
+
+class NoticePreviewSchema(Schema):
+    template_configured = fields.Boolean()
+    template_title = fields.String(allow_none=True)
+    ok = fields.Boolean()
+    fields_ = fields.List(fields.Nested(PreviewFieldSchema), attribute="fields",
+                          data_key="fields")
+
+
+class TimelinePointSchema(Schema):
+    at = LocalDateTime()
+    sent = fields.Integer()
+    read = fields.Integer()
+
+
+class NoticeTimelineSchema(Schema):
+    step = fields.String()
+    points = fields.List(fields.Nested(TimelinePointSchema))
+
+
+class UnreadMemberSchema(Schema):
+    member_id = fields.Integer()
+    name = fields.String()
+    phone_masked = fields.String()
+    building = fields.String(allow_none=True)
+    room = fields.String(allow_none=True)
+
+
+class DeskNotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    body = fields.String()
+    link = fields.String()
+    community_id = fields.Integer(allow_none=True)
+    created_at = LocalDateTime()
+    read_at = LocalDateTime(allow_none=True)
+
+
+class DeskNotificationsSchema(Schema):
+    unread = fields.Integer()
+    items = fields.List(fields.Nested(DeskNotificationSchema))
+
+
+class NotificationsReadInSchema(StrictSchema):
+    # empty: all of mine
+    ids = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=list,
+                      validate=validate.Length(max=200))

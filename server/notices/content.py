@@ -50,6 +50,9 @@ def _values(notice: Notice, when: datetime, extra: dict[str, Any] | None = None)
     return values
 
 
+notice_values = _values  # what the fields are filled from; the console's preview shows them
+
+
 def attach_message(notice: Notice, when: datetime, strict: bool,
                     extra: dict[str, Any] | None = None) -> None:
     """Render the subscribe message once for the notice; a field WeChat would refuse is a 422

@@ -49,6 +49,11 @@ DEMO_TEMPLATES: dict[str, tuple[str, str, list[dict]]] = {
         {"key": "thing1", "source": "title", "truncate": True},
         {"key": "date2", "source": "activity_time"},
     ]),
+    NoticeKind.DESK_TODO: ("demo-tpl-desk-todo", "待办提醒", [
+        {"key": "thing1", "source": "title", "truncate": True},
+        {"key": "thing2", "source": "note", "truncate": True},
+        {"key": "time3", "source": "sent_at"},
+    ]),
     NoticeKind.PARTY_DAY_MAKEUP: ("demo-tpl-party-day-makeup", "补课提醒", [
         {"key": "thing1", "source": "title", "truncate": True},
         {"key": "thing2", "source": "note", "truncate": True},

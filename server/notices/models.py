@@ -29,6 +29,7 @@ class NoticeKind(enum.StrEnum):
     ACTIVITY_CANCELLED = "activity_cancelled"
     PARTY_DAY_REMINDER = "party_day_reminder"
     PARTY_DAY_MAKEUP = "party_day_makeup"
+    DESK_TODO = "desk_todo"  # to staff: what waits in their inbox (digest, an appeal)
     FEEDBACK_SHEET = "feedback_sheet"  # 反馈单 sent to, or waiting for, a unit's secretary
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from server.audit import service as audit
-from server.auth.scope import COMMUNITY_MANAGERS, Principal
+from server.auth.scope import COMMUNITY_MANAGERS, Principal, require_community
 from server.database import lock_row
 from server.errors import invalid, not_found
 from server.extensions import db
@@ -31,6 +32,16 @@ def _active_pledge(member_id: int, building_id: int, year: int) -> Pledge | None
             member_id=member_id, building_id=building_id, year=year, status=PledgeStatus.ACTIVE
         )
     )
+
+
+def list_heads(principal: Principal, community_id: int) -> list[BuildingHead]:
+    """The community's building heads, by building (staff of the community; else 404)."""
+    require_community(principal, community_id, COMMUNITY_MANAGERS)
+    return list(db.session.scalars(
+        sa.select(BuildingHead).filter_by(community_id=community_id)
+        .order_by(BuildingHead.building_id)
+        .options(selectinload(BuildingHead.member))
+    ))
 
 
 def appoint_head(principal: Principal, building_id: int, member_id: int) -> BuildingHead:

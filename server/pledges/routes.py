@@ -224,6 +224,16 @@ def coverage(query, community_id):
 # --- building heads, public board -------------------------------------------------------------
 
 
+@blp.get("/communities/<int:community_id>/building-heads")
+@blp.response(200, HeadSchema(many=True))
+def list_heads(community_id):
+    """社区的楼栋长（工作人员）
+
+    本社区每栋楼的楼栋长：楼栋、姓名、任命时间。
+    """
+    return heads.list_heads(current_principal(), community_id)
+
+
 @blp.put("/buildings/<int:building_id>/head")
 @blp.arguments(HeadInSchema)
 @blp.response(200, HeadSchema)

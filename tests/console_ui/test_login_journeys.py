@@ -14,7 +14,9 @@ from tests.console_ui.conftest import demo_code
 TICKETS = "/api/v1/console/login-tickets"
 
 
-STAFF_DESK = ["活动管理", "通知", "待办", "党员管理", "包楼栋承诺"]  # issue 15
+# issue 15
+STAFF_DESK = ["活动管理", "通知", "待办", "党员管理", "积分管理", "包楼栋承诺", "主题党日",
+              "志愿服务证明"]
 SECRETARIES = ["反馈单", "先锋榜", "数据统计"]  # issue 16
 
 

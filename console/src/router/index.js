@@ -19,6 +19,8 @@ const pages = {
   notices: () => import('../pages/notices/NoticesPage.vue'),
   members: () => import('../pages/members/MembersPage.vue'),
   pledges: () => import('../pages/pledges/PledgesPage.vue'),
+  partyday: () => import('../pages/partyday/PartyDayPage.vue'),
+  certificates: () => import('../pages/certificates/CertificatesPage.vue'),
   points: () => import('../pages/points/PointsPage.vue'),
 };
 

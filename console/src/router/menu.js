@@ -51,6 +51,20 @@ export const MENU = [
     roles: ['street_admin', 'community_secretary', 'community_staff'],
   },
   {
+    path: '/partyday',
+    name: 'partyday',
+    title: '主题党日',
+    icon: 'flag',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
+    path: '/certificates',
+    name: 'certificates',
+    title: '志愿服务证明',
+    icon: 'certificate',
+    roles: ['street_admin', 'community_secretary', 'community_staff'],
+  },
+  {
     path: '/grants',
     name: 'grants',
     title: '角色授权',
