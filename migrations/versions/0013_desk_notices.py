@@ -1,7 +1,7 @@
 """desk notices: what staff and secretaries are told (daily digest, appeals)
 
-Revision ID: 0012_desk_notices
-Revises: 0011_secretaries_statistics
+Revision ID: 0013_desk_notices
+Revises: 0012_drills_job_run_heartbeat
 Create Date: 2026-12-02 12:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_desk_notices'
-down_revision = '0011_secretaries_statistics'
+revision = '0013_desk_notices'
+down_revision = '0012_drills_job_run_heartbeat'
 branch_labels = None
 depends_on = None
 
