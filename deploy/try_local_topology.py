@@ -22,7 +22,8 @@ DEPLOY = Path(__file__).resolve().parent
 ROOT = DEPLOY.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.drills.cluster import _pg_bin  # noqa: E402 - after the path is set
+from bench.common import wait_for_port  # noqa: E402 - after the path is set
+from bench.drills.cluster import _pg_bin  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 NGINX_VARIABLES = ("PARTY_SERVER_NAME", "PARTY_LISTEN_HTTPS", "PARTY_LISTEN_HTTP",
@@ -47,16 +48,6 @@ def port_free(port: int) -> bool:
         except OSError:
             return False
         return True
-
-
-def wait_for_port(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
@@ -285,7 +276,7 @@ class Topology:
         if check.returncode:
             raise RuntimeError(f"nginx -t: {check.stderr}")
         self.start("nginx", [*args, "-g", "daemon off;"])
-        wait_for_port(self.ports["nginx-https"])
+        wait_for_port(self.ports["nginx-https"], timeout=60)
         self.cert = cert
 
     def render_nginx_site(self, down: str | None = None) -> list[str]:
