@@ -96,8 +96,11 @@ def drill_load_held(cluster: Cluster, pg: OwnPostgres, app, url: str, ctx: dict,
             rows[(activity_id, member_id)] = n
     result["duplicates"] = sum(n - 1 for n in rows.values() if n > 1)
     result["found"] = len(outcomes) - errors - writes + len(rows)
-    result["ok"] = (errors == 0 and growth <= 0.10
-                    and connections_end <= connections_start + 2)
+    # the count is the whole server's: in a hold shorter than a minute the scheduler's own
+    # connections (its outbox job every 15 s) and the replaced workers' pools still come and
+    # go, so only a longer hold judges whether connections stay flat (--short reports them)
+    flat = connections_end <= connections_start + 2
+    result["ok"] = errors == 0 and growth <= 0.10 and (flat or seconds < 60)
     return result
 
 
