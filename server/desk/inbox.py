@@ -63,7 +63,7 @@ class InboxItem:
         return KIND_LABELS[self.kind]
 
 
-def _kinds(principal: Principal, community_id: int | None) -> dict[str, set[int]]:
+def deciding_scopes(principal: Principal, community_id: int | None) -> dict[str, set[int]]:
     """The communities each kind is waiting in for this person: staff decide reports, appeals,
     未签退 and pledge notes; 补录 and point awards wait for a secretary."""
     managed = set(principal.community_ids(COMMUNITY_MANAGERS))
@@ -81,7 +81,7 @@ def _kinds(principal: Principal, community_id: int | None) -> dict[str, set[int]
     }
 
 
-def _rows(kind: str, community_ids: set[int]) -> list[InboxItem]:
+def pending_items(kind: str, community_ids: set[int]) -> list[InboxItem]:
     """One statement per kind: the pending rows with their member's name."""
     if not community_ids:
         return []
@@ -153,10 +153,10 @@ def _rows(kind: str, community_ids: set[int]) -> list[InboxItem]:
 
 def inbox(principal: Principal, community_id: int | None, kind: str | None) -> dict[str, Any]:
     """What waits for this person, with a count per kind (six statements, whatever the size)."""
-    scopes = _kinds(principal, community_id)
+    scopes = deciding_scopes(principal, community_id)
     counts, items = {}, []
     for name, community_ids in scopes.items():
-        rows = _rows(name, community_ids)
+        rows = pending_items(name, community_ids)
         for row in rows:
             row.mine = row.maker_user_id == principal.user_id
         counts[name] = len(rows)
@@ -228,7 +228,7 @@ def decide(principal: Principal, decision: str, reason: str, items: list[dict]) 
                        {"fields": {"reason": ["驳回时必填"]}})
     if len(items) > MAX_BATCH:
         raise AppError(422, "batch_too_large", f"一次最多处理 {MAX_BATCH} 项")
-    scopes = _kinds(principal, None)
+    scopes = deciding_scopes(principal, None)
     results = []
     for item in items:
         kind, row_id = item["kind"], item["id"]

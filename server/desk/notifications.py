@@ -43,10 +43,10 @@ def _pending_by_user(principals: list[Principal]) -> dict[int, dict[str, int]]:
     they cannot decide those). One statement per kind over every community."""
     every = set().union(*(p.community_ids(COMMUNITY_MANAGERS) for p in principals)) \
         if principals else set()
-    rows = {kind: inbox._rows(kind, every) for kind in inbox.KIND_LABELS}
+    rows = {kind: inbox.pending_items(kind, every) for kind in inbox.KIND_LABELS}
     result: dict[int, dict[str, int]] = {}
     for principal in principals:
-        scopes = inbox._kinds(principal, None)
+        scopes = inbox.deciding_scopes(principal, None)
         counts = {}
         for kind, items in rows.items():
             n = sum(1 for item in items if item.community_id in scopes[kind]
