@@ -14,7 +14,7 @@ from server.activities.models import (
     RoundingRule,
 )
 from server.members.models import MemberType
-from server.schemas import LocalDateTime, StrictSchema, Text, decimal_between
+from server.schemas import LocalDateTime, ShownSchema, StrictSchema, Text, decimal_between
 
 CATEGORIES = [c.value for c in ActivityCategory]
 
@@ -63,16 +63,6 @@ class ActivityPatchSchema(ActivityInSchema):
         fields.String(validate=validate.OneOf([t.value for t in MemberType]))
     )
     publish = None
-
-
-class ShownSchema(Schema):
-    """An output schema that reads each field straight from its row: a dict's key or an
-    object's attribute (marshmallow's general accessor also tries every object as a mapping
-    first and splits dotted names: measurable on a roster of 500). No field here names a dotted
-    `attribute`."""
-
-    def get_attribute(self, obj, attr, default):
-        return obj.get(attr, default) if type(obj) is dict else getattr(obj, attr, default)
 
 
 class ActivitySchema(ShownSchema):
