@@ -3,6 +3,7 @@ loaded in a constant number of statements, whatever the number of rows."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,37 +61,39 @@ def attendance_state(
 
 def log_entries(member_id: int, activities: list[Activity]) -> list[dict[str, Any]]:
     ids = [a.id for a in activities]
-    signups = {
-        s.activity_id: s
-        for s in db.session.scalars(
-            sa.select(SignUp).where(SignUp.member_id == member_id, SignUp.activity_id.in_(ids))
+    # the member's sign-up status and clock record of each activity, in one statement (at most
+    # one of each per member and activity)
+    mine = {
+        row.id: row
+        for row in db.session.execute(
+            sa.select(Activity.id, SignUp.status, Attendance)
+            .select_from(Activity)
+            .outerjoin(SignUp, sa.and_(SignUp.activity_id == Activity.id,
+                                       SignUp.member_id == member_id))
+            .outerjoin(Attendance, sa.and_(Attendance.activity_id == Activity.id,
+                                           Attendance.member_id == member_id))
+            .where(Activity.id.in_(ids))
         )
     }
-    clocks = {
-        a.activity_id: a
-        for a in db.session.scalars(
-            sa.select(Attendance).where(
-                Attendance.member_id == member_id, Attendance.activity_id.in_(ids)
-            )
-        )
-    }
+    signups = {i: row for i, row in mine.items() if row.status is not None}
+    clocks = {i: row.Attendance for i, row in mine.items() if row.Attendance is not None}
     hours_rows = db.session.scalars(
         sa.select(HoursRecord)
         .where(HoursRecord.member_id == member_id, HoursRecord.activity_id.in_(ids))
         .order_by(HoursRecord.id)
     ).all()
-    entries = []
+    now, entries = utcnow(), []
     for activity in activities:
-        mine = [h for h in hours_rows if h.activity_id == activity.id]
-        counting = next((h for h in mine if h.status == HoursStatus.APPROVED), None)
-        pending = next((h for h in mine if h.status == HoursStatus.PENDING), None)
+        records = [h for h in hours_rows if h.activity_id == activity.id]
+        counting = next((h for h in records if h.status == HoursStatus.APPROVED), None)
+        pending = next((h for h in records if h.status == HoursStatus.PENDING), None)
         entries.append(
             {
                 "activity": activity,
                 "signup_status": signups[activity.id].status if activity.id in signups else None,
                 "attendance": clocks.get(activity.id),
                 "state": attendance_state(signups.get(activity.id), clocks.get(activity.id),
-                                          activity),
+                                          activity, now),
                 "hours": counting.hours if counting else None,
                 "hours_record": counting,
                 "pending_record": pending,
@@ -99,40 +102,51 @@ def log_entries(member_id: int, activities: list[Activity]) -> list[dict[str, An
     return entries
 
 
+# what the roster shows of each member and clock record: read as plain rows, not ORM entities
+# (a roster of 500 built 1,000 entities and their identity map for three columns each)
+_ROSTER_MEMBER = (Member.id, Member.name, Member.member_type)
+_ROSTER_CLOCK = (Attendance.id, Attendance.activity_id, Attendance.member_id, Attendance.status,
+                 Attendance.clock_in_at, Attendance.clock_in_method, Attendance.clock_out_at,
+                 Attendance.clock_out_method)
+
+
+def _plain(rows) -> list[SimpleNamespace]:
+    """Rows as objects with attributes (what the schemas and the Excel export read)."""
+    return [SimpleNamespace(**row._mapping) for row in rows]
+
+
 def roster(activity: Activity) -> dict[str, Any]:
     """现场名单: everyone signed up (and walk-ins), with where they are now."""
-    signups = db.session.scalars(
-        sa.select(SignUp)
-        .where(SignUp.activity_id == activity.id, SignUp.status != SignUpStatus.WITHDRAWN.value)
+    shown = SignUp.status != SignUpStatus.WITHDRAWN.value
+    signups = db.session.execute(
+        sa.select(SignUp.member_id, SignUp.status)
+        .where(SignUp.activity_id == activity.id, shown)
         .order_by(SignUp.queued_at, SignUp.id)
     ).all()
-    clocks = {
-        a.member_id: a
-        for a in db.session.scalars(sa.select(Attendance).filter_by(activity_id=activity.id))
-    }
-    member_ids = {s.member_id for s in signups} | set(clocks)
-    members = {
-        m.id: m for m in db.session.scalars(sa.select(Member).where(Member.id.in_(member_ids)))
-    }
-    hours = {
-        h.member_id: h
-        for h in db.session.scalars(
-            sa.select(HoursRecord).filter_by(
-                activity_id=activity.id, status=HoursStatus.APPROVED.value
-            )
-        )
-    }
+    clocks = {a.member_id: a for a in _plain(db.session.execute(
+        sa.select(*_ROSTER_CLOCK).where(Attendance.activity_id == activity.id)))}
+    people = sa.union(
+        sa.select(SignUp.member_id).where(SignUp.activity_id == activity.id, shown),
+        sa.select(Attendance.member_id).where(Attendance.activity_id == activity.id),
+    ).subquery()
+    members = {m.id: m for m in _plain(db.session.execute(
+        sa.select(*_ROSTER_MEMBER).where(Member.id.in_(sa.select(people.c[0])))))}
+    hours = dict(db.session.execute(
+        sa.select(HoursRecord.member_id, HoursRecord.hours).where(
+            HoursRecord.activity_id == activity.id,
+            HoursRecord.status == HoursStatus.APPROVED.value)
+    ).all())
     by_member = {s.member_id: s for s in signups}
-    entries = []
+    now, entries = utcnow(), []
     for member_id in [s.member_id for s in signups] + sorted(set(clocks) - set(by_member)):
         entries.append(
             {
                 "member": members[member_id],
                 "signup_status": by_member[member_id].status if member_id in by_member else None,
                 "state": attendance_state(by_member.get(member_id), clocks.get(member_id),
-                                          activity),
+                                          activity, now),
                 "attendance": clocks.get(member_id),
-                "hours": hours[member_id].hours if member_id in hours else None,
+                "hours": hours.get(member_id),
             }
         )
     summary = {key: 0 for key in ("signed_up", "waitlisted", "clocked_in", "clocked_out",

@@ -14,7 +14,7 @@ from server.activities.models import (
     RoundingRule,
 )
 from server.members.models import MemberType
-from server.schemas import LocalDateTime, StrictSchema, Text, decimal_between
+from server.schemas import LocalDateTime, ShownSchema, StrictSchema, Text, decimal_between
 
 CATEGORIES = [c.value for c in ActivityCategory]
 
@@ -65,7 +65,7 @@ class ActivityPatchSchema(ActivityInSchema):
     publish = None
 
 
-class ActivitySchema(Schema):
+class ActivitySchema(ShownSchema):
     id = fields.Integer()
     community_id = fields.Integer()
     title = fields.String()
@@ -137,7 +137,7 @@ class ClockInSchema(StrictSchema):
             raise MarshmallowValidationError({"code": ["必填"]})
 
 
-class AttendanceSchema(Schema):
+class AttendanceSchema(ShownSchema):
     id = fields.Integer()
     activity_id = fields.Integer()
     member_id = fields.Integer()
@@ -155,7 +155,7 @@ class OnSiteCodeSchema(Schema):
     expires_in = fields.Integer()
 
 
-class HoursRecordSchema(Schema):
+class HoursRecordSchema(ShownSchema):
     id = fields.Integer()
     member_id = fields.Integer()
     activity_id = fields.Integer()
@@ -202,13 +202,13 @@ class ConfirmAttendanceSchema(StrictSchema):
     reason = Text(multiline=True, required=True, validate=validate.Length(min=1, max=500))
 
 
-class MemberBriefSchema(Schema):
+class MemberBriefSchema(ShownSchema):
     id = fields.Integer()
     name = fields.String()
     member_type = fields.String()
 
 
-class RosterEntrySchema(Schema):
+class RosterEntrySchema(ShownSchema):
     member = fields.Nested(MemberBriefSchema)
     signup_status = fields.String(allow_none=True)
     state = fields.String()
@@ -216,7 +216,7 @@ class RosterEntrySchema(Schema):
     hours = fields.Decimal(as_string=True, allow_none=True)
 
 
-class RosterSchema(Schema):
+class RosterSchema(ShownSchema):
     activity_id = fields.Integer()
     summary = fields.Dict(keys=fields.String(), values=fields.Integer())
     entries = fields.List(fields.Nested(RosterEntrySchema))
@@ -233,7 +233,7 @@ class LogActivitySchema(ActivitySchema):
         exclude = ("confirmed_count", "waitlisted_count", "my_signup_status")
 
 
-class LogEntrySchema(Schema):
+class LogEntrySchema(ShownSchema):
     activity = fields.Nested(LogActivitySchema)
     signup_status = fields.String(allow_none=True)
     state = fields.String()

@@ -333,16 +333,24 @@ def community_activities(
     return show_with_counts(page, principal.member)
 
 
-def member_activity_ids(member: Member, *conditions: sa.ColumnElement[bool]) -> list[int]:
-    """Ids of non-draft activities open to the member (community, grid, type, street), among
-    those that meet `conditions`. Only the audience's columns are read: the grid and
-    member-type narrowing is applied in Python, on rows as light as the rule needs."""
+def barred_activity_ids(member: Member, *conditions: sa.ColumnElement[bool]) -> list[int]:
+    """Ids of the non-draft activities of the member's community or street (among those that
+    meet `conditions`) the member may not join. The audience rule itself is
+    `member_may_join_activity`, in Python; the SQL only leaves out the rows it surely passes
+    (the member's own community, no grid or member-type narrowing), so that a list reads and
+    judges a handful of rows, not every activity of the community."""
+    everyone = "[]"
+    plain = sa.and_(
+        Activity.community_id == member.community_id,
+        sa.func.coalesce(sa.cast(Activity.audience_grid_ids, sa.Text), everyone) == everyone,
+        sa.func.coalesce(sa.cast(Activity.audience_member_types, sa.Text), everyone) == everyone,
+    )
     rows = db.session.execute(
         sa.select(Activity.id, Activity.status, Activity.community_id, Activity.audience_grid_ids,
                   Activity.audience_member_types, Activity.audience_street_id)
-        .where(activity_candidates_clause(member), *conditions)
+        .where(activity_candidates_clause(member), *conditions, sa.not_(plain))
     )
-    return [row.id for row in rows if member_may_join_activity(member, row)]
+    return [row.id for row in rows if not member_may_join_activity(member, row)]
 
 
 def activities_for_member(
@@ -361,8 +369,11 @@ def activities_for_member(
         order = (Activity.starts_at.desc(), Activity.id.desc())
     else:
         order = (Activity.starts_at.desc(), Activity.id.desc())
-    statement = filtered(sa.select(Activity).where(
-        Activity.id.in_(member_activity_ids(member, *when)), *when), query, "category")
+    barred = barred_activity_ids(member, *when)
+    statement = sa.select(Activity).where(activity_candidates_clause(member), *when)
+    if barred:
+        statement = statement.where(Activity.id.not_in(barred))
+    statement = filtered(statement, query, "category")
     return show_with_counts(paginate(statement.order_by(*order), pages), member)
 
 

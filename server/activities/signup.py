@@ -51,20 +51,32 @@ def _confirmed_count(activity_id: int) -> int:
 
 def show_with_counts(activities: list[Activity], member: Member | None) -> list[Activity]:
     """Fill in what ActivitySchema shows beside the row: the sign-up counts and the member's
-    own sign-up status, for all of `activities` in two statements."""
-    counts = signup_counts(a.id for a in activities)
-    mine: dict[int, str] = {}
-    if member is not None and activities:
-        mine = dict(db.session.execute(
-            sa.select(SignUp.activity_id, SignUp.status).where(
-                SignUp.member_id == member.id,
-                SignUp.activity_id.in_([a.id for a in activities]),
-            )
-        ).all())
+    own sign-up status, for all of `activities` in one statement."""
     for activity in activities:
-        activity.confirmed_count = counts[activity.id]["confirmed"]
-        activity.waitlisted_count = counts[activity.id]["waitlisted"]
-        activity.my_signup_status = mine.get(activity.id)
+        activity.confirmed_count = activity.waitlisted_count = 0
+        activity.my_signup_status = None
+    if not activities:
+        return activities
+    by_id = {a.id: a for a in activities}
+    member_id = member.id if member is not None else None
+    counted = (SignUpStatus.CONFIRMED.value, SignUpStatus.WAITLISTED.value)
+    # per activity and status: how many, and whether the member's own sign-up is among them
+    # (one sign-up per member and activity); the member's withdrawn one is read, not counted
+    rows = db.session.execute(
+        sa.select(SignUp.activity_id, SignUp.status, sa.func.count(),
+                  sa.func.max(sa.case((SignUp.member_id == member_id, 1), else_=0)))
+        .where(SignUp.activity_id.in_(list(by_id)),
+               sa.or_(SignUp.status.in_(counted), SignUp.member_id == member_id))
+        .group_by(SignUp.activity_id, SignUp.status)
+    )
+    for activity_id, status, count, mine in rows:
+        activity = by_id[activity_id]
+        if mine:
+            activity.my_signup_status = status
+        if status == SignUpStatus.CONFIRMED:
+            activity.confirmed_count = count
+        elif status == SignUpStatus.WAITLISTED:
+            activity.waitlisted_count = count
     return activities
 
 

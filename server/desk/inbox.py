@@ -87,15 +87,17 @@ def pending_items(kind: str, community_ids: set[int]) -> list[InboxItem]:
         return []
     if kind == "registration":
         rows = db.session.execute(
-            sa.select(Registration, Member.name, Member.user_id)
+            sa.select(Registration.id, Registration.community_id, Registration.room,
+                      Registration.submitted_at, Member.name, Member.user_id)
             .join(Member, Member.id == Registration.member_id)
             .where(Registration.status == RegistrationStatus.SUBMITTED.value,
                    Registration.community_id.in_(community_ids))
             .order_by(Registration.id)
         )
-        return [InboxItem(kind, r.id, r.community_id, name,
-                          f"申请到社区报到（{r.room or '未填房号'}）", None, user_id,
-                          r.submitted_at) for r, name, user_id in rows]
+        # the columns shown, not the registrations as entities (an inbox of 100 报到)
+        return [InboxItem(kind, r.id, r.community_id, r.name,
+                          f"申请到社区报到（{r.room or '未填房号'}）", None, r.user_id,
+                          r.submitted_at) for r in rows]
     if kind == "hours_record":
         rows = db.session.execute(
             sa.select(HoursRecord, Member.name)

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from server.activities.models import STATUS_LABELS
 from server.activities.schemas import CATEGORIES
 from server.notices.schemas import AudienceSchema
-from server.schemas import Id, LocalDateTime, StrictSchema
+from server.schemas import Id, LocalDateTime, ShownSchema, StrictSchema
 
 
 class DeskActivityQuerySchema(StrictSchema):
@@ -31,7 +31,7 @@ class InboxQuerySchema(StrictSchema):
     kind = fields.String(validate=validate.OneOf(KINDS))
 
 
-class InboxItemSchema(Schema):
+class InboxItemSchema(ShownSchema):
     kind = fields.String()
     kind_label = fields.String()
     id = fields.Integer()
@@ -44,7 +44,7 @@ class InboxItemSchema(Schema):
     photos = fields.List(fields.String())
 
 
-class InboxSchema(Schema):
+class InboxSchema(ShownSchema):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     labels = fields.Dict(keys=fields.String(), values=fields.String())
     total = fields.Integer()

@@ -2,47 +2,47 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from server.masking import mask_phone
 from server.members.models import MemberType, RegistrationStatus
-from server.schemas import Id, LocalDateTime, StrictSchema
+from server.schemas import Id, LocalDateTime, ShownSchema, StrictSchema
 
 PHONE = validate.Regexp(r"^1\d{10}$", error="请输入11位手机号")
 
 
-class StreetSchema(Schema):
+class StreetSchema(ShownSchema):
     id = fields.Integer()
     name = fields.String()
 
 
-class CommunitySchema(Schema):
+class CommunitySchema(ShownSchema):
     id = fields.Integer()
     name = fields.String()
     address = fields.String()
     street_id = fields.Integer()
 
 
-class GridSchema(Schema):
+class GridSchema(ShownSchema):
     id = fields.Integer()
     name = fields.String()
     community_id = fields.Integer()
 
 
-class BuildingSchema(Schema):
+class BuildingSchema(ShownSchema):
     id = fields.Integer()
     name = fields.String()
     community_id = fields.Integer()
     grid_id = fields.Integer()
 
 
-class UnitSchema(Schema):
+class UnitSchema(ShownSchema):
     id = fields.Integer()
     name = fields.String()
     party_org_name = fields.String()
 
 
-class MemberSchema(Schema):
+class MemberSchema(ShownSchema):
     id = fields.Integer()
     name = fields.String()
     phone_masked = fields.Function(lambda m: mask_phone(m.phone))
@@ -63,7 +63,7 @@ class MemberQuerySchema(StrictSchema):
     name = fields.String(validate=validate.Length(max=50))
 
 
-class RegistrationSchema(Schema):
+class RegistrationSchema(ShownSchema):
     id = fields.Integer()
     status = fields.String()
     community = fields.Nested(CommunitySchema)

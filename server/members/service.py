@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_smorest.pagination import PaginationParameters
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from server.audit import service as audit
 from server.auth.scope import (
@@ -127,16 +127,17 @@ def submit_registration(principal: Principal, data: dict[str, Any]) -> Registrat
 
 
 # Registrations and members are shown with their places (RegistrationSchema, MemberSchema):
-# loaded alongside, a statement per kind of place however many rows there are.
+# each a single row joined to the page's statement (LEFT OUTER JOIN), so the page and its
+# places come in one statement however many rows there are.
 _MEMBER_PLACES = (
-    selectinload(Member.employer_unit),
-    selectinload(Member.community),
-    selectinload(Member.building),
+    joinedload(Member.employer_unit),
+    joinedload(Member.community),
+    joinedload(Member.building),
 )
 _REGISTRATION_SHOWN = (
-    selectinload(Registration.community),
-    selectinload(Registration.building),
-    selectinload(Registration.member).options(*_MEMBER_PLACES),
+    joinedload(Registration.community),
+    joinedload(Registration.building),
+    joinedload(Registration.member).options(*_MEMBER_PLACES),
 )
 
 

@@ -8,7 +8,7 @@ from server.members.models import MemberType
 from server.notices.audience import STAFF_TYPES
 from server.notices.models import NoticeKind, NoticeStatus, SubscribeResult
 from server.notices.templates import SOURCES
-from server.schemas import LocalDateTime, StrictSchema, Text
+from server.schemas import LocalDateTime, ShownSchema, StrictSchema, Text
 
 IDS = fields.List(fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(max=500))
 
@@ -55,7 +55,7 @@ class NoticeStatsSchema(Schema):
     without_credit = fields.Integer()
 
 
-class NoticeSchema(Schema):
+class NoticeSchema(ShownSchema):
     """A notice as staff see it (with its figures when asked for one notice)."""
 
     id = fields.Integer()
@@ -80,7 +80,7 @@ class NoticeDetailSchema(NoticeSchema):
     stats = fields.Nested(NoticeStatsSchema)
 
 
-class MyNoticeSchema(Schema):
+class MyNoticeSchema(ShownSchema):
     """A notice in a member's list."""
 
     id = fields.Integer(attribute="notice.id")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from server.audit import service as audit
 from server.auth.scope import (
@@ -156,8 +156,8 @@ def staff_notices_query(principal: Principal, community_id: int, kind: str | Non
         statement = statement.where(Notice.kind == kind)
     if status:
         statement = statement.where(Notice.status == status)
-    # the template's id is shown per row: loaded for the page in one more statement
-    return statement.options(selectinload(Notice.template)).order_by(
+    # the template's id is shown per row: joined to the page's statement (LEFT OUTER JOIN)
+    return statement.options(joinedload(Notice.template)).order_by(
         Notice.send_at.desc(), Notice.id.desc())
 
 

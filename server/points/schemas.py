@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from server.members.schemas import UnitSchema
 from server.points.point_rules import PERIOD_PATTERN
-from server.schemas import LocalDateTime, StrictSchema, Text, decimal_between
+from server.schemas import LocalDateTime, ShownSchema, StrictSchema, Text, decimal_between
 
 PERIOD = validate.Regexp(PERIOD_PATTERN, error="统计周期格式有误")
 APPRAISAL_PERIOD = validate.Regexp(r"^\d{4}(-H[12])?$", error="反馈单周期应为 2026 或 2026-H1")
@@ -29,7 +29,7 @@ class MemberPointsSchema(Schema):
     periods = fields.List(fields.Nested(PeriodPointsSchema))
 
 
-class EntrySchema(Schema):
+class EntrySchema(ShownSchema):
     id = fields.Integer()
     member_id = fields.Integer()
     community_id = fields.Integer(allow_none=True)
