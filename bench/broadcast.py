@@ -27,6 +27,7 @@ from bench.common import (
     wait_for_port,
 )
 from bench.datagen import Copier, _ts, openid_of
+from bench.machine import machine_load
 
 RECIPIENTS = 10_000
 PAGE = "pages/notices/detail?id=1"  # a page of the mini-program (others are refused: 41030)
@@ -226,9 +227,11 @@ def run(database_url: str, work_dir: Path, profile: bool | str = "auto") -> dict
     standin = start([str(VENV_BIN / "flask"), "--app", "server", "wechat-standin", "--port",
                      str(port)], env, work_dir / "standin.log")
     scheduler = None
-    out: dict = {"recipients": RECIPIENTS}
+    # the load before each of the three measures the ratio is made of (ours idle each time)
+    out: dict = {"recipients": RECIPIENTS, "loads": {}}
     try:
         wait_for_port(port)
+        out["loads"]["raw_before"] = machine_load()
         out["raw"] = raw_accept_rate(standin_url)
         log(f"broadcast: stand-in raw accept rate {out['raw']['rate']:.0f}/s")
         app = bench_app(database_url, standin_url)
@@ -236,6 +239,7 @@ def run(database_url: str, work_dir: Path, profile: bool | str = "auto") -> dict
         log(f"broadcast: the app's wechatpy client alone {out['client_loop']['rate']:.0f}/s")
         requests.post(standin_url + "_standin/reset", timeout=5)
         community_id, staff_id, _ids = _fixture(database_url, app)
+        out["loads"]["drain"] = machine_load()
         notice_id, published_at = _publish(app, community_id, staff_id, standin_url)
         log(f"broadcast: notice {notice_id} published to community {community_id}; "
             f"starting the scheduler")
@@ -254,6 +258,7 @@ def run(database_url: str, work_dir: Path, profile: bool | str = "auto") -> dict
                 state["last"] - published_at.replace(tzinfo=None)).total_seconds()
         stats = requests.get(standin_url + "_standin/stats", timeout=5).json()
         # the ceiling again after the drain (same stand-in process): the mean of both is used
+        out["loads"]["raw_after"] = machine_load()
         out["raw_after"] = raw_accept_rate(standin_url)
         out["raw_rate"] = (out["raw"]["rate"] + out["raw_after"]["rate"]) / 2
         out["standin_calls"] = stats["calls"]
@@ -278,8 +283,6 @@ if __name__ == "__main__":
     import json
     import tempfile
 
-    from bench.run import machine_load
-
     parser = argparse.ArgumentParser(prog="python -m bench.broadcast", description=__doc__)
     parser.add_argument("database_url", help="a generated bench database (bench.datagen)")
     parser.add_argument("--recipients", type=int, default=RECIPIENTS,
@@ -292,4 +295,7 @@ if __name__ == "__main__":
     figures = run(args.database_url, directory, True if args.profile else "auto")
     figures["load"] = {"before": load_before, "after": machine_load()}
     print(json.dumps(figures, indent=1, default=str))
+    from bench.report_rows import broadcast_rows
+
+    print("\n".join(f"| {' | '.join(row)} |" for row in broadcast_rows(figures, load_before)))
     print(directory)

@@ -28,7 +28,8 @@ from bench.drills.held import drill_load_held, drill_redis_down
 from bench.drills.jobs import drill_scheduler_killed_in_job
 from bench.drills.steps import CONCURRENCY, LEASE_SECONDS, dispose
 from bench.drills.token import drill_token_refresh
-from bench.run import RESULTS, machine_load
+from bench.machine import machine_load
+from bench.results_file import RESULTS
 
 ORDER = [1, 2, 22, 4, 42, 3, 32, 5, 6]
 
