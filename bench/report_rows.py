@@ -183,6 +183,10 @@ def broadcast_rows(bc: dict, load: dict | None) -> list[Row]:
                  f"{bc['standin_sends']:,} / {bc['outbox']['sent']:,} "
                  f"({bc['outbox']['distinct_sent']:,})", f"exactly {bc['recipients']:,}",
                  mark(exact), drain))
+    if "scheduler_cpu_ms_per_message" in bc:
+        rows.append(("The scheduler's CPU time per message sent (user + system, over the drain; "
+                     "hardly moved by other processes, unlike the rate)",
+                     f"{bc['scheduler_cpu_ms_per_message']:.2f} ms", "— (reported)", "—", drain))
     rows.append(("Broadcast wall time, publish → last send (includes waiting for the "
                  "15 s job slot)", f"{bc.get('drain_seconds_from_publish', 0):.1f} s", "—",
                  "—", drain))
