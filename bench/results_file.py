@@ -117,16 +117,16 @@ def build_report(size: str, seed: int, info: dict, figures: dict, work_dir: Path
     return "\n".join(lines) + "\n"
 
 
-def write_results(report: str, figures_json: Path, directory: Path) -> Path:
-    """<date>.md (or <date>-2.md, …) with the raw figures beside it as .json."""
+def write_results(report: str, figures_json: str, directory: Path, prefix: str = "") -> Path:
+    """<prefix><date>.md (or <prefix><date>-2.md, …) with the raw figures beside it as .json."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{datetime.now():%Y-%m-%d}.md"
+    path = directory / f"{prefix}{datetime.now():%Y-%m-%d}.md"
     counter = 2
     while path.exists():
-        path = directory / f"{datetime.now():%Y-%m-%d}-{counter}.md"
+        path = directory / f"{prefix}{datetime.now():%Y-%m-%d}-{counter}.md"
         counter += 1
     path.write_text(report, encoding="utf-8")
-    path.with_suffix(".json").write_text(figures_json.read_text())
+    path.with_suffix(".json").write_text(figures_json)
     return path
 
 

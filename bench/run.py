@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> None:
         if not (args.keep or args.reuse):  # a reused database was made by someone else
             log(f"dropping database {name}")
             drop_database(name)
-    path = write_results(report, work_dir / "figures.json", Path(args.results))
+    path = write_results(report, (work_dir / "figures.json").read_text(),
+                         Path(args.results))
     print(report)
     log(f"written to {path} (raw figures: {path.with_suffix('.json')})")
 
