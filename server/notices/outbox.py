@@ -32,9 +32,10 @@ import time
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
-from server.database import insert_or_ignore
+from server.database import insert_or_ignore, is_postgresql
 from server.extensions import db
 from server.notices.answers import (
     PAUSE_CODES,
@@ -60,6 +61,10 @@ def insert_ignoring_duplicates(model, rows: list[dict], chunk: int = 500) -> Non
         db.session.execute(insert_or_ignore(model.__table__, rows[start : start + chunk]))
 
 
+# A broadcast this large has the outbox's statistics taken again (PostgreSQL) with its rows
+ANALYZE_AFTER_ROWS = 1000
+
+
 def enqueue(notice: Notice, member_ids: list[int], now: datetime) -> None:
     """One outbox row per member for the notice's template (none when it has no template)."""
     if notice.template_id is None:
@@ -70,6 +75,13 @@ def enqueue(notice: Notice, member_ids: list[int], now: datetime) -> None:
          "created_at": now, "updated_at": now}
         for member_id in member_ids
     ])
+    if len(member_ids) >= ANALYZE_AFTER_ROWS and is_postgresql(db.engine):
+        # Planned with statistics from before a large broadcast, a claim reads and sorts every
+        # pending row to take the first 200 (measured at 100,000 members: 0.76 s a claim,
+        # claims slower than the sending) instead of reading the pending index in id order;
+        # autovacuum's own analyze comes a minute or more later, or never where it is off.
+        # ANALYZE counts this transaction's own new rows, and takes no lock the claims wait on.
+        db.session.execute(sa.text("ANALYZE subscribe_outbox"))
 
 
 
