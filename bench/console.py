@@ -153,7 +153,7 @@ def _first_page(browser, base: str, state: dict, work_dir: Path, shot: bool) -> 
 def run(database_url: str, work_dir: Path, workers: int = 2, loads: int = LOADS) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from bench.run import machine_load
+    from bench.machine import machine_load
     from server import console_build
 
     if console_build.is_stale() and not console_build.build(print):
@@ -210,7 +210,8 @@ def run(database_url: str, work_dir: Path, workers: int = 2, loads: int = LOADS)
 
 
 def report_rows(c: dict) -> list[tuple[str, str, str, str]]:
-    from bench.run import _busy, _mark
+    from bench.cells import mark as _mark
+    from bench.machine import load_mark as _busy
 
     first, login = c["first_page"], c["login"]
     return [

@@ -181,7 +181,7 @@ def _measure(client: httpx.Client, base: str, path: str, headers: dict, n: int) 
 
 
 def run(database_url: str, work_dir: Path, workers: int = 2) -> dict:
-    from bench.run import machine_load
+    from bench.machine import machine_load
 
     log("lists: preparing the data beside the generated ones")
     data = prepare(database_url)
@@ -284,7 +284,9 @@ if __name__ == "__main__":
 
 def report_rows(figures: dict) -> list[tuple[str, str, str, str]]:
     """The results table's rows: statements at both page sizes, p50 / p99 at the larger."""
-    from bench.run import _busy, _mark, _ms
+    from bench.cells import mark as _mark
+    from bench.cells import ms as _ms
+    from bench.machine import load_mark as _busy
 
     rows = []
     for row in figures["lists"]:

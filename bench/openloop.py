@@ -51,7 +51,7 @@ BUSY_PERCENT = 20.0  # another process above this share of a core marks a figure
 def other_load() -> dict:
     """The load before a measure, and whether another process took > 20 % of a core then
     (our own servers are idle between measures, so what is busy is someone else's)."""
-    from bench.run import machine_load
+    from bench.machine import machine_load
 
     return machine_load()
 

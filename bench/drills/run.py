@@ -28,7 +28,8 @@ from bench.drills.held import drill_load_held, drill_redis_down
 from bench.drills.jobs import drill_scheduler_killed_in_job
 from bench.drills.steps import CONCURRENCY, LEASE_SECONDS, dispose
 from bench.drills.token import drill_token_refresh
-from bench.run import RESULTS, machine_load
+from bench.machine import machine_load
+from bench.results_file import RESULTS, write_results
 
 ORDER = [1, 2, 22, 4, 42, 3, 32, 5, 6]
 
@@ -209,16 +210,9 @@ def main(argv: list[str] | None = None) -> None:
         *map(details, results), ""])
     print(report)
     if not args.no_results:
-        results_dir = Path(args.results)
-        results_dir.mkdir(parents=True, exist_ok=True)
-        path = results_dir / f"drills-{datetime.now():%Y-%m-%d}.md"
-        counter = 2
-        while path.exists():
-            path = results_dir / f"drills-{datetime.now():%Y-%m-%d}-{counter}.md"
-            counter += 1
-        path.write_text(report, encoding="utf-8")
-        path.with_suffix(".json").write_text(json.dumps(
-            {"results": results, "load": load, "members": members}, indent=1, default=str))
+        path = write_results(report, json.dumps(
+            {"results": results, "load": load, "members": members}, indent=1, default=str),
+            Path(args.results), prefix="drills-")
         log(f"written to {path}")
     if not all(passed(r) for r in results):
         sys.exit(1)

@@ -209,6 +209,9 @@ def record_answers(conn: Connection, worker: str, answers: list[Answer],
             back.append((answer.row_id, {"b_credit": answer.credit_id}))
         elif credit == "zero":
             zero.append((answer.row_id, {"b_credit": answer.credit_id}))
+    if not (back or zero) and is_postgresql(conn):
+        _rows_alone(conn, rows)
+        return
     with conn.begin():
         if back or zero:
             # the credits change only for rows this worker still holds
@@ -224,6 +227,19 @@ def record_answers(conn: Connection, worker: str, answers: list[Answer],
             conn.execute(_CREDIT_BACK, [c for _, c in back])
         if zero:
             conn.execute(_CREDIT_ZERO, [c for _, c in zero])
+
+
+def _rows_alone(conn: Connection, rows: list[dict]) -> None:
+    """Answers that change only their own rows (a credit used was taken at the claim): each
+    row's update stands alone — one written without the others is an answer recorded, and
+    one not yet written is sent again, as after a crash — so they go in autocommit, in one
+    round trip (psycopg sends executemany's statements together) instead of three (BEGIN,
+    the updates, COMMIT), while the sending threads wait for them. A failure leaves the
+    connection in autocommit: the recorder drops a connection that failed."""
+    conn.execution_options(isolation_level="AUTOCOMMIT")
+    conn.execute(_RECORD, rows)
+    conn.commit()  # ends SQLAlchemy's own transaction: nothing is left to commit
+    conn.execution_options(isolation_level=conn.default_isolation_level)
 
 
 def fast_commits(conn: Connection, on: bool) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
 from server.notices import outbox, service
+from server.notices.jobs import sending_budget
 from server.notices.models import SubscribeCredit, SubscribeOutbox
 from server.timeutil import utcnow
 
@@ -264,3 +265,13 @@ def test_an_expired_token_in_a_concurrent_batch_is_refreshed_once_for_all(
     assert (report.sent, report.failed, report.retry) == (40, 0, 0)
     assert len({m["touser"] for m in standin.state.sent()}) == len(standin.state.sent()) == 41
     assert standin.state.stats()["tokens_issued"] == 2
+
+
+def test_a_sending_run_ends_shortly_before_one_of_its_own_slots():
+    # a run still going when its next slot comes makes the scheduler skip that slot, and the
+    # outbox would wait idle until the slot after it
+    slot = datetime(2026, 12, 2, 8, 0, 0, tzinfo=UTC)
+    assert sending_budget(slot, 50) == 44  # the slot 45 s on, less a second's margin
+    assert sending_budget(slot + timedelta(seconds=3), 50) == 41  # a late start: same slot
+    assert sending_budget(slot + timedelta(seconds=14), 50) == 45  # near the next: 4 slots
+    assert sending_budget(slot, 10) == 10  # shorter than a slot: as configured

@@ -21,6 +21,16 @@ from server.timeutil import utcnow
 SEND = "cgi-bin/message/subscribe/send"
 ROOT = Path(__file__).resolve().parents[2]
 CONCURRENCY = 4  # the worker's NOTICES_SEND_CONCURRENCY
+BATCH = 25  # its NOTICES_OUTBOX_BATCH_SIZE
+ANSWERED = 30  # WeChat answers these; it holds the answers of the messages after them
+
+
+def _leased() -> int:
+    """Rows waiting for a message, leased to a worker (on a connection of its own: the
+    test's session must not hold SQLite's write lock while the worker writes)."""
+    with db.engine.connect() as conn:
+        return conn.scalar(sa.select(sa.func.count(SubscribeOutbox.id)).where(
+            SubscribeOutbox.status == "pending", SubscribeOutbox.claimed_by.is_not(None)))
 
 
 def _wait_for(condition, seconds: float = 60) -> None:
@@ -39,16 +49,18 @@ def test_a_worker_killed_mid_batch_leaves_rows_that_are_sent_after_the_lease(
         title="党员奉献日动员", body="周六上午九点集合。", audience={"type": "community"})
     notice_id = notice.id
     db.session.commit()
-    # 30 answers go back; after that WeChat accepts each message but the worker never
+    # ANSWERED answers go back; after that WeChat accepts each message but the worker never
     # hears: its 4 sending threads each wait on one accepted message when it is killed
-    standin.state.hold_after(SEND, 30)
+    standin.state.hold_after(SEND, ANSWERED)
     worker = subprocess.Popen(
         [sys.executable, "-m", "tests.notices.sending_worker", database_url, standin.url],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _wait_for(lambda: len(standin.state.sent()) == 30 + CONCURRENCY or
-                  worker.poll() is not None)
+        # its sending threads each wait on an accepted message of the second batch, and the
+        # third batch is claimed (while the second was being sent) and waits its turn
+        _wait_for(lambda: (len(standin.state.sent()) == ANSWERED + CONCURRENCY
+                           and _leased() == 3 * BATCH - ANSWERED) or worker.poll() is not None)
         assert worker.poll() is None, worker.stdout.read().decode()
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(30)
@@ -58,12 +70,13 @@ def test_a_worker_killed_mid_batch_leaves_rows_that_are_sent_after_the_lease(
         standin.state.release_holds()
     assert worker.returncode == -signal.SIGKILL
     db.session.remove()
-    leased = db.session.scalar(sa.select(sa.func.count(SubscribeOutbox.id)).where(
-        SubscribeOutbox.status == "pending", SubscribeOutbox.claimed_by.is_not(None)))
-    assert leased > 0  # killed mid-batch: its rows are still leased to the dead worker
+    leased = _leased()
+    # killed mid-batch: the rows of the batch it was sending whose answers it had not
+    # written, and the batch it had claimed ahead, are still leased to the dead worker
+    assert leased == 3 * BATCH - ANSWERED
 
-    # a live worker sends the batch nobody had claimed; the leased rows wait for their lease
-    assert outbox.deliver_due().sent == 80 - 2 * 25
+    # a live worker sends the rows nobody had claimed; the leased rows wait for their lease
+    assert outbox.deliver_due().sent == 80 - 3 * BATCH
     assert db.session.scalar(sa.select(sa.func.count(SubscribeOutbox.id)).where(
         SubscribeOutbox.status == "pending")) == leased
     report = outbox.deliver_due(utcnow() + outbox.LEASE + timedelta(minutes=1))
