@@ -123,10 +123,11 @@ def send_subscribe_messages(
     def send(index: int, token: str, final: bool) -> SendOutcome:
         if stop.is_set():
             return NOT_ATTEMPTED
+        params = {"access_token": token}
         started = time.perf_counter()
         try:
             call(
-                lambda c: c.post_json(SUBSCRIBE_SEND, bodies[index], token),
+                lambda c: c.wxa._post(SUBSCRIBE_SEND, data=bodies[index], params=params),
                 client=client.for_this_thread(),
                 busy_retries=busy_retries,
                 refresh_token=False,

@@ -3,15 +3,12 @@ token, and one call with bounded retries (busy: backoff; a refused token: refres
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-import certifi
 import requests
-import urllib3
 from flask import current_app
 from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
@@ -70,41 +67,6 @@ class AppWeChatClient(WeChatClient):
                                    self._store, http=new_http_session(self.base_url, 1))
             copy = copies[id(self)] = (self, twin)
         return copy[1]
-
-    def post_json(self, endpoint: str, body: dict, token: str) -> dict:
-        """POST `body` to `endpoint` with `token`, as wechatpy's `_post` does (the same JSON,
-        the same errors: WeChatClientException with WeChat's errcode, None for an HTTP
-        error), through urllib3 straight: requests and wechatpy's layers cost twice the CPU
-        of the call itself, and a broadcast makes this call once per member. For a sending
-        thread's own copy (for_this_thread): one keep-alive connection, never retried once
-        sent (urllib3 reconnects only a pooled connection that had dropped before)."""
-        response = self._lean_pool().request(
-            "POST", f"{self.base_url}{endpoint}?{urlencode({'access_token': token})}",
-            body=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-            headers={"Content-Type": "application/json"})
-        if response.status >= 400:
-            raise WeChatClientException(None, f"HTTP {response.status}", client=self)
-        try:
-            result = json.loads(response.data.decode("utf-8", "ignore"), strict=False)
-        except ValueError as error:
-            raise WeChatClientException(None, f"not JSON: {error}", client=self) from error
-        errcode = int(result.get("errcode", 0) or 0)
-        if errcode != 0:
-            raise WeChatClientException(errcode, result.get("errmsg", errcode), client=self)
-        return result
-
-    def _lean_pool(self) -> urllib3.PoolManager:
-        pool = getattr(self, "_lean", None)
-        if pool is None:
-            options = {"num_pools": 2, "maxsize": 1, "retries": False,
-                       "timeout": urllib3.Timeout(connect=self.timeout, read=self.timeout),
-                       "ca_certs": certifi.where()}
-            # the proxy requests would take from the environment (never for loopback)
-            proxy = (requests.utils.get_environ_proxies(self.base_url)
-                     if self._http.trust_env else {}).get(urlsplit(self.base_url).scheme)
-            pool = self._lean = (urllib3.ProxyManager(proxy, **options) if proxy
-                                 else urllib3.PoolManager(**options))
-        return pool
 
     def fetch_access_token(self) -> dict:
         """The HTTP call itself; only ever made under the token lock."""
@@ -197,5 +159,5 @@ def call(
                 client.refresh_token_after_failure(token_in(error))
                 continue
             raise WeChatError(errcode, str(error.errmsg)) from error
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+        except requests.RequestException as error:
             raise WeChatError(None, f"{type(error).__name__}: {error}") from error
