@@ -159,6 +159,7 @@ def fold_transaction_edges(engine: Engine) -> None:
     event.listen(engine, "begin", _begin_pending)
     event.listen(engine, "commit", _nothing_pending)
     event.listen(engine, "rollback", _nothing_pending)
+    event.listen(engine, "checkout", _never_half_sent)
     event.listen(engine, "checkin", _forget_pending)
     event.listen(engine, "before_cursor_execute", _send_begin_ahead)
     event.listen(engine, "after_cursor_execute", _sync_after)
@@ -182,6 +183,14 @@ def _nothing_pending(connection: Connection) -> None:
 def _forget_pending(_dbapi_connection, record) -> None:
     if record is not None:
         record.info.pop(_BEGIN_PENDING, None)
+        record.info.pop(_SYNC_AFTER, None)
+
+
+def _never_half_sent(dbapi_connection, record, _proxy) -> None:
+    _forget_pending(dbapi_connection, record)
+    if dbapi_connection.pgconn.pipeline_status != PipelineStatus.OFF:
+        # left in pipeline mode by a failure no handler saw: start afresh rather than guess
+        raise sa.exc.InvalidatePoolError("connection left in pipeline mode")
 
 
 def _send_begin_ahead(connection: Connection, cursor, *_args) -> None:
@@ -194,15 +203,18 @@ def _send_begin_ahead(connection: Connection, cursor, *_args) -> None:
     if driver.pgconn.pipeline_status == PipelineStatus.OFF:
         pipeline = driver.pipeline()
         pipeline.__enter__()
-        info[_SYNC_AFTER] = pipeline
+        info[_SYNC_AFTER] = (pipeline, False)
     driver.execute("BEGIN", prepare=False)  # queued, answered with the statement that follows
 
 
 def _sync_after(connection: Connection, *_args) -> None:
     # inside SQLAlchemy's execution: an error answered here is wrapped (IntegrityError, a lost
     # connection invalidated) exactly as if the statement had failed on its own
-    pipeline = connection.connection.info.pop(_SYNC_AFTER, None)
-    if pipeline is not None:
+    pending = connection.connection.info.pop(_SYNC_AFTER, None)
+    if pending is not None:
+        pipeline, commit = pending
+        if commit:
+            connection.connection.driver_connection.execute("COMMIT", prepare=False)
         pipeline.__exit__(None, None, None)
 
 
@@ -210,10 +222,10 @@ def _leave_pipeline(context) -> None:
     connection = context.connection
     if connection is None or connection.invalidated:
         return
-    pipeline = connection.connection.info.pop(_SYNC_AFTER, None)
-    if pipeline is not None:
+    pending = connection.connection.info.pop(_SYNC_AFTER, None)
+    if pending is not None:
         error = context.original_exception
-        pipeline.__exit__(type(error), error, None)
+        pending[0].__exit__(type(error), error, None)
 
 
 def commit_with(statement: Any, parameters: Mapping[str, Any]) -> None:
@@ -227,14 +239,16 @@ def commit_with(statement: Any, parameters: Mapping[str, Any]) -> None:
         session.commit()
         return
     session.flush()  # the ORM's pending writes first, each answered as usual
-    driver = connection.connection.driver_connection
-    pipeline = driver.pipeline()
+    pipeline = connection.connection.driver_connection.pipeline()
     pipeline.__enter__()
+    # after the statement is queued, _sync_after queues COMMIT behind it and waits for both
+    info = connection.connection.info
+    info[_SYNC_AFTER] = (pipeline, True)
     try:
-        session.execute(statement, parameters)  # queued: its answer comes with the COMMIT's
+        session.execute(statement, parameters)
     except BaseException as error:
-        pipeline.__exit__(type(error), error, None)
+        pending = info.pop(_SYNC_AFTER, None)  # still there when no statement was sent
+        if pending is not None and not connection.invalidated:
+            pipeline.__exit__(type(error), error, None)
         raise
-    connection.connection.info[_SYNC_AFTER] = pipeline
-    connection.exec_driver_sql("COMMIT")
     session.commit()  # the driver sees the transaction ended: nothing more is sent
