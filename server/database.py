@@ -245,7 +245,7 @@ def commit_with(statement: Any, parameters: Mapping[str, Any]) -> None:
     info = connection.connection.info
     info[_SYNC_AFTER] = (pipeline, True)
     try:
-        session.execute(statement, parameters)
+        connection.execute(statement, parameters)  # Core: the ORM has nothing to add to it
     except BaseException as error:
         pending = info.pop(_SYNC_AFTER, None)  # still there when no statement was sent
         if pending is not None and not connection.invalidated:

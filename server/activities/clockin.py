@@ -153,7 +153,9 @@ def _clock_in_and_insert_query() -> sa.Select:
         .join(SignUp, SignUp.activity_id == Activity.id)
         .where(
             Activity.id == sa.bindparam("activity_id"),
-            Activity.status.not_in([ActivityStatus.DRAFT.value, ActivityStatus.CANCELLED.value]),
+            # two comparisons rather than NOT IN: an expanding list is re-rendered per execution
+            Activity.status != ActivityStatus.DRAFT.value,
+            Activity.status != ActivityStatus.CANCELLED.value,
             Activity.starts_at <= sa.bindparam("opens_by", type_=Activity.starts_at.type),
             Activity.ends_at > sa.bindparam("clock_in_at"),
             SignUp.member_id == sa.bindparam("member_id"),
