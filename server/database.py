@@ -172,6 +172,8 @@ def _driver_autocommit(dbapi_connection, _record) -> None:
 
 
 def _begin_pending(connection: Connection) -> None:
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # asked for no transaction (e.g. VACUUM): no BEGIN either
     connection.connection.info[_BEGIN_PENDING] = True
 
 
