@@ -215,8 +215,12 @@ def _sync_after(connection: Connection, *_args) -> None:
     pending = connection.connection.info.pop(_SYNC_AFTER, None)
     if pending is not None:
         pipeline, commit = pending
-        if commit:
-            connection.connection.driver_connection.execute("COMMIT", prepare=False)
+        try:
+            if commit:  # queuing it may already meet the statement's error (a unique key)
+                connection.connection.driver_connection.execute("COMMIT", prepare=False)
+        except BaseException as error:
+            pipeline.__exit__(type(error), error, None)  # out of pipeline mode, then raised
+            raise
         pipeline.__exit__(None, None, None)
 
 
