@@ -20,11 +20,11 @@ def create_app() -> Flask:
     app = Flask(__name__)
     import server.unavailable  # noqa: F401 - the app's checkout check of closed connections
     from server.config import DEFAULTS
+    from server.database import engine_options
 
-    engine = sa.create_engine(
-        os.environ["BENCH_BARE_DATABASE_URL"], pool_size=10, max_overflow=10,
-        pool_pre_ping=DEFAULTS["DATABASE_POOL_PRE_PING"],
-    )
+    url = os.environ["BENCH_BARE_DATABASE_URL"]
+    # the app's pool settings, from the one place that makes them (size, overflow, pre-ping)
+    engine = sa.create_engine(url, **engine_options(url, DEFAULTS))
     insert = sa.text("INSERT INTO bench_bare (member_id, activity_id) VALUES (:m, :a) "
                      "RETURNING id")
 

@@ -118,6 +118,7 @@ def _watch_databases(app: Flask, settings: dict[str, Any]) -> None:
     replica.init_replica(app, settings)
     with app.app_context():
         metrics.watch_engine(db.engine, "primary")
+        database.fold_transaction_edges(db.engine)
     if replica.replica_of(app) is not None:
         metrics.watch_engine(replica.replica_of(app).engine, "replica")
 

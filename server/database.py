@@ -14,8 +14,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from weakref import WeakSet
 
 import sqlalchemy as sa
+from psycopg.pq import PipelineStatus
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
@@ -133,3 +135,126 @@ def database_reachable() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+# --- PostgreSQL: BEGIN and COMMIT ride with the transaction's first and last statements ------
+# psycopg sends BEGIN as a command of its own and waits for its answer before the first
+# statement (in pipeline mode too), and COMMIT after the last: a short request pays two round
+# trips for them. Its connections are put in autocommit and the BEGIN becomes ours to send,
+# queued in a psycopg pipeline ahead of the first statement and answered with it; a request's
+# last write can be sent together with its COMMIT (`commit_with`). Statements run exactly as
+# before, in one transaction; only the waiting is shared.
+
+_BEGIN_PENDING = "party_begin_pending"
+_SYNC_AFTER = "party_sync_after"
+_FOLDING: WeakSet[Engine] = WeakSet()
+
+
+def fold_transaction_edges(engine: Engine) -> None:
+    """On PostgreSQL, send each transaction's BEGIN in the same round trip as its first
+    statement (nothing changes for SQLite, whose round trips cost nothing)."""
+    if engine.dialect.name != "postgresql":
+        return
+    event.listen(engine, "connect", _driver_autocommit)
+    event.listen(engine, "begin", _begin_pending)
+    event.listen(engine, "commit", _nothing_pending)
+    event.listen(engine, "rollback", _nothing_pending)
+    event.listen(engine, "checkout", _never_half_sent)
+    event.listen(engine, "checkin", _forget_pending)
+    event.listen(engine, "before_cursor_execute", _send_begin_ahead)
+    event.listen(engine, "after_cursor_execute", _sync_after)
+    event.listen(engine, "handle_error", _leave_pipeline)
+    _FOLDING.add(engine)
+
+
+def _driver_autocommit(dbapi_connection, _record) -> None:
+    dbapi_connection.autocommit = True  # BEGIN is sent by _send_begin_ahead
+
+
+def _begin_pending(connection: Connection) -> None:
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # asked for no transaction (e.g. VACUUM): no BEGIN either
+    connection.connection.info[_BEGIN_PENDING] = True
+
+
+def _nothing_pending(connection: Connection) -> None:
+    # a transaction that ran no statement sent no BEGIN: nothing to end at the server
+    connection.connection.info.pop(_BEGIN_PENDING, None)
+
+
+def _forget_pending(_dbapi_connection, record) -> None:
+    if record is not None:
+        record.info.pop(_BEGIN_PENDING, None)
+        record.info.pop(_SYNC_AFTER, None)
+
+
+def _never_half_sent(dbapi_connection, record, _proxy) -> None:
+    _forget_pending(dbapi_connection, record)
+    if dbapi_connection.pgconn.pipeline_status != PipelineStatus.OFF:
+        # left in pipeline mode by a failure no handler saw: start afresh rather than guess
+        raise sa.exc.InvalidatePoolError("connection left in pipeline mode")
+
+
+def _send_begin_ahead(connection: Connection, cursor, *_args) -> None:
+    info = connection.connection.info
+    if not info.pop(_BEGIN_PENDING, False):
+        return
+    driver = cursor.connection
+    if not driver.autocommit:
+        return  # a connection made before folding was set up: psycopg begins by itself
+    if driver.pgconn.pipeline_status == PipelineStatus.OFF:
+        pipeline = driver.pipeline()
+        pipeline.__enter__()
+        info[_SYNC_AFTER] = (pipeline, False)
+    driver.execute("BEGIN", prepare=False)  # queued, answered with the statement that follows
+
+
+def _sync_after(connection: Connection, *_args) -> None:
+    # inside SQLAlchemy's execution: an error answered here is wrapped (IntegrityError, a lost
+    # connection invalidated) exactly as if the statement had failed on its own
+    pending = connection.connection.info.pop(_SYNC_AFTER, None)
+    if pending is not None:
+        pipeline, commit = pending
+        try:
+            if commit:  # queuing it may already meet the statement's error (a unique key)
+                connection.connection.driver_connection.execute("COMMIT", prepare=False)
+        except BaseException as error:
+            pipeline.__exit__(type(error), error, None)  # out of pipeline mode, then raised
+            raise
+        pipeline.__exit__(None, None, None)
+
+
+def _leave_pipeline(context) -> None:
+    connection = context.connection
+    if connection is None or connection.invalidated:
+        return
+    pending = connection.connection.info.pop(_SYNC_AFTER, None)
+    if pending is not None:
+        error = context.original_exception
+        pending[0].__exit__(type(error), error, None)
+
+
+def commit_with(statement: Any, parameters: Mapping[str, Any]) -> None:
+    """Execute `statement` (a write whose result nobody reads) and commit the session's
+    transaction; on PostgreSQL the statement and the COMMIT go out together, one round trip.
+    A failure of either is raised as SQLAlchemy raises it (IntegrityError, OperationalError)."""
+    session = db.session
+    connection = session.connection()
+    if connection.engine not in _FOLDING:
+        session.execute(statement, parameters)
+        session.commit()
+        return
+    session.flush()  # the ORM's pending writes first, each answered as usual
+    pipeline = connection.connection.driver_connection.pipeline()
+    pipeline.__enter__()
+    # after the statement is queued, _sync_after queues COMMIT behind it and waits for both
+    info = connection.connection.info
+    info[_SYNC_AFTER] = (pipeline, True)
+    try:
+        connection.execute(statement, parameters)  # Core: the ORM has nothing to add to it
+    except BaseException as error:
+        pending = info.pop(_SYNC_AFTER, None)  # still there when no statement was sent
+        if pending is not None and not connection.invalidated:
+            pipeline.__exit__(type(error), error, None)
+        raise
+    session.commit()  # the driver sees the transaction ended: nothing more is sent

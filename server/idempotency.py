@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.auth.tokens import peek_user_id
+from server.database import commit_with
 from server.errors import AppError, error_response
 from server.extensions import db
 from server.timeutil import UTCDateTime, utcnow
@@ -39,7 +40,8 @@ class IdempotencyRecord(db.Model):
     __table_args__ = (sa.UniqueConstraint("principal", "key"),)
 
 
-_INSERT_RECORD = sa.insert(IdempotencyRecord.__table__)
+# inline: no RETURNING of the new id (nobody reads it), so the INSERT can go out with COMMIT
+_INSERT_RECORD = sa.insert(IdempotencyRecord.__table__).inline()
 
 
 def _principal() -> str:
@@ -114,7 +116,8 @@ def _after_request(response: Response) -> Response:
     try:
         if pending and not response.direct_passthrough:
             principal, key, request_hash = pending
-            db.session.execute(
+            # the answer is stored by the request's last statement, sent with its COMMIT
+            commit_with(
                 _INSERT_RECORD,
                 {
                     "principal": principal,
@@ -125,7 +128,8 @@ def _after_request(response: Response) -> Response:
                     "mimetype": response.mimetype or "application/json",
                 },
             )
-        db.session.commit()
+        else:
+            db.session.commit()
     except IntegrityError:
         return _on_conflict()
     return response

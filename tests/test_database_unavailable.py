@@ -66,3 +66,43 @@ def test_a_connection_the_database_closed_is_replaced_before_a_request_meets_it(
     response = caller.get("/api/v1/me")
     assert response.status_code == 200, response.json
     assert response.json["user"]["id"] == caller.user_id
+
+
+def test_a_connection_lost_at_the_commit_answers_503_and_the_retry_writes_once(app, org, login):
+    # on PostgreSQL the stored answer to the key goes out with the COMMIT (one round trip):
+    # the connection lost there must still answer 503, drop the connection, and commit nothing
+    from server.database import is_postgresql
+    from server.extensions import db
+    from tests.members.test_reporting import report_body
+    from tests.test_idempotency import registrations
+
+    if not is_postgresql():
+        pytest.skip("a connection SQLite loses does not exist")
+    import sqlalchemy as sa
+
+    member = login("newcomer")
+    body = report_body(org)
+    admin = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool,
+                             isolation_level="AUTOCOMMIT")
+
+    def cut(conn, _cursor, statement, *_args):
+        if statement.startswith("INSERT INTO idempotency_records"):  # the request's last
+            with admin.connect() as other:
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"),
+                              {"pid": conn.connection.driver_connection.info.backend_pid})
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answered as a server answers, not raised
+    sa.event.listen(db.engine, "before_cursor_execute", cut)
+    try:
+        lost = member.post("/api/v1/registrations", json=body, key="lost-at-commit-01")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", cut)
+        admin.dispose()
+    assert_error_shape(lost, 503, "database_unavailable")
+    assert registrations() == 0
+
+    retried = member.post("/api/v1/registrations", json=body, key="lost-at-commit-01")
+    assert retried.status_code == 201, retried.json
+    again = member.post("/api/v1/registrations", json=body, key="lost-at-commit-01")
+    assert again.json == retried.json and again.headers["Idempotent-Replayed"] == "true"
+    assert registrations() == 1

@@ -128,3 +128,39 @@ def test_the_key_is_read_in_the_login_query_so_a_keyed_write_costs_only_the_stor
     assert with_key == without_key + 1  # the INSERT of the answer; no read of its own
     assert replay == 1  # the login query, the stored answer with it
     assert registrations() == 3
+
+
+def test_a_key_answered_meanwhile_by_a_concurrent_request_replays_that_answer(app, org, login):
+    # the stored answer goes out with the COMMIT (PostgreSQL, one round trip): a concurrent
+    # twin that stored its answer first makes this INSERT fail there, and the request must
+    # answer as the twin did, with its own writes rolled back
+    from server.database import is_postgresql
+
+    if not is_postgresql():
+        import pytest
+
+        pytest.skip("SQLite lets one writer at a time: no twin can commit meanwhile")
+    from sqlalchemy import event
+
+    member = login("newcomer")
+    twin = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
+
+    def twin_answers_first(_conn, _cursor, statement, parameters, *_args):
+        if statement.startswith("INSERT INTO idempotency_records"):
+            with twin.begin() as other:
+                other.execute(sa.text(
+                    "INSERT INTO idempotency_records (principal, key, request_hash, "
+                    "status_code, body, mimetype, created_at) VALUES (:principal, :key, "
+                    ":request_hash, 201, :body, 'application/json', now())"),
+                    {**parameters, "body": b'{"answered_by": "twin"}'})
+
+    event.listen(db.engine, "before_cursor_execute", twin_answers_first)
+    try:
+        answer = member.post("/api/v1/registrations", json=report_body(org), key="twin-key-0001")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", twin_answers_first)
+        twin.dispose()
+    assert answer.status_code == 201
+    assert answer.json == {"answered_by": "twin"}
+    assert answer.headers["Idempotent-Replayed"] == "true"
+    assert registrations() == 0  # this request's own write went with its rollback

@@ -60,7 +60,7 @@ def _check_proof(member: Member, activity: Activity, proof: dict[str, Any], now:
             now,
             config["CLOCKIN_QR_WINDOW_SECONDS"],
         )
-        return {"method": ClockMethod.QR.value}
+        return _fix_of(proof)
     if not member.location_consent:
         raise AppError(
             403,
@@ -98,6 +98,13 @@ def _check_proof(member: Member, activity: Activity, proof: dict[str, Any], now:
             f"您距活动地点约{round(distance)}米，不在签到范围（{activity.radius_m}米）内",
             details,
         )
+    return _fix_of(proof)
+
+
+def _fix_of(proof: dict[str, Any]) -> dict[str, Any]:
+    """What a clock record keeps of a proof that `_check_proof` accepted."""
+    if proof["method"] == ClockMethod.QR:
+        return {"method": ClockMethod.QR.value}
     return {
         "method": ClockMethod.LOCATION.value,
         "latitude": proof["latitude"],
@@ -129,14 +136,61 @@ def _clock_in_query() -> sa.Select:
     )
 
 
+@functools.cache
+def _clock_in_and_insert_query() -> sa.Select:
+    """PostgreSQL: `_clock_in_query` that also writes the clock record when the rules checked
+    in SQL allow it (published, open for clock-in at :now, a confirmed sign-up), in the same
+    statement. The SELECT sees the table as it was before the INSERT; the record comes back
+    in the extra columns. The rules checked in Python (the proof) come after: when they
+    refuse, the request's transaction is rolled back and the record with it."""
+    table = Attendance.__table__
+    values = ["activity_id", "member_id", "status", "clock_in_at", "clock_in_method",
+              "clock_in_latitude", "clock_in_longitude", "clock_in_accuracy_m"]
+    rows = (
+        sa.select(*(sa.cast(sa.bindparam(name, type_=table.c[name].type), table.c[name].type)
+                    for name in values))
+        .select_from(Activity)
+        .join(SignUp, SignUp.activity_id == Activity.id)
+        .where(
+            Activity.id == sa.bindparam("activity_id"),
+            # two comparisons rather than NOT IN: an expanding list is re-rendered per execution
+            Activity.status != ActivityStatus.DRAFT.value,
+            Activity.status != ActivityStatus.CANCELLED.value,
+            Activity.starts_at <= sa.bindparam("opens_by", type_=Activity.starts_at.type),
+            Activity.ends_at > sa.bindparam("clock_in_at"),
+            SignUp.member_id == sa.bindparam("member_id"),
+            SignUp.status == SignUpStatus.CONFIRMED.value,
+        )
+    )
+    new = (
+        insert_or_ignore(table, index_elements=["activity_id", "member_id"])
+        .from_select(values, rows)
+        .returning(table.c.id, table.c.created_at)  # the rest is what was sent
+        .cte("new_attendance")
+    )
+    return _clock_in_query().add_columns(*new.c).outerjoin(new, sa.true())
+
+
 def _activity_for_clock_in(
-    activity_id: int, member_id: int
-) -> tuple[Activity | None, SignUp | None, Attendance | None]:
-    """The activity with the member's sign-up and clock record, in one query."""
-    row = db.session.execute(
-        _clock_in_query(), {"activity_id": activity_id, "member_id": member_id}
-    ).one_or_none()
-    return (None, None, None) if row is None else (row[0], row[1], row[2])
+    activity_id: int, member_id: int, new_record: dict[str, Any] | None = None
+) -> tuple[Activity | None, SignUp | None, Attendance | None, Attendance | None]:
+    """The activity with the member's sign-up and clock record, in one query; on PostgreSQL
+    with `new_record` the record written in the same statement when SQL's checks allow."""
+    parameters = {"activity_id": activity_id, "member_id": member_id}
+    query = _clock_in_query()
+    if new_record is not None and dialect_name() == "postgresql":
+        query = _clock_in_and_insert_query()
+        parameters.update(new_record)
+    row = db.session.execute(query, parameters).one_or_none()
+    if row is None:
+        return None, None, None, None
+    new = None
+    if len(row) > 3 and row[3] is not None:
+        columns = Attendance.__table__.c.keys()
+        new = _taken_as_stored({**dict.fromkeys(columns), **{
+            name: value for name, value in new_record.items() if name in columns
+        }, "id": row[3], "created_at": row[4]})
+    return row[0], row[1], row[2], new
 
 
 def _ensure_signup(
@@ -175,19 +229,39 @@ def _insert_attendance(values: dict[str, Any]) -> Attendance | None:
     made it (the unique member-and-activity pair turns the second INSERT into nothing)."""
     statement = _insert_attendance_statement(dialect_name())
     row = db.session.execute(statement, values).one_or_none()
-    if row is None:
-        return None
-    # the row as PostgreSQL/SQLite returned it, taken into the session as already stored
-    attendance = Attendance(**row._mapping)
+    return None if row is None else _taken_as_stored(row._mapping)
+
+
+def _taken_as_stored(columns: Any) -> Attendance:
+    """The row as PostgreSQL/SQLite returned it, taken into the session as already stored."""
+    attendance = Attendance(**columns)
     make_transient_to_detached(attendance)
     db.session.add(attendance)
     return attendance
 
 
+def _record_values(activity_id: int, member_id: int, now: datetime, fix: dict[str, Any]) -> dict:
+    return {
+        "activity_id": activity_id,
+        "member_id": member_id,
+        "status": AttendanceStatus.CLOCKED_IN.value,
+        "clock_in_at": now,
+        "clock_in_method": fix["method"],
+        "clock_in_latitude": fix.get("latitude"),
+        "clock_in_longitude": fix.get("longitude"),
+        "clock_in_accuracy_m": fix.get("accuracy"),
+    }
+
+
 def clock_in(member: Member, activity_id: int, proof: dict[str, Any]) -> Attendance:
     """签到. `proof`: {"method": "qr", "code"} or {"method": "location", latitude, longitude,
     accuracy} (GCJ-02, metres). Sent three times over a weak network, it makes one record."""
-    activity, signup, existing = _activity_for_clock_in(activity_id, member.id)
+    now = utcnow()
+    early = timedelta(minutes=current_app.config["CLOCKIN_EARLY_MINUTES"])
+    record = _record_values(activity_id, member.id, now, _fix_of(proof))
+    activity, signup, existing, written = _activity_for_clock_in(
+        activity_id, member.id, {**record, "opens_by": now + early}
+    )
     if activity is None or activity.status == ActivityStatus.DRAFT:
         raise not_found("活动")
     if existing is not None:
@@ -196,8 +270,6 @@ def clock_in(member: Member, activity_id: int, proof: dict[str, Any]) -> Attenda
         raise not_found("活动")
     if activity.status == ActivityStatus.CANCELLED:
         raise conflict("activity_cancelled", "活动已取消，无需签到")
-    now = utcnow()
-    early = timedelta(minutes=current_app.config["CLOCKIN_EARLY_MINUTES"])
     if now < activity.starts_at - early:
         raise conflict(
             "clockin_not_open",
@@ -205,20 +277,11 @@ def clock_in(member: Member, activity_id: int, proof: dict[str, Any]) -> Attenda
         )
     if now >= activity.ends_at:
         raise conflict("clockin_closed", "活动已结束，不能再签到；如确有参加请联系社区补录")
-    fix = _check_proof(member, activity, proof, now)
-    _ensure_signup(member, activity, signup, now)
-    attendance = _insert_attendance(
-        {
-            "activity_id": activity.id,
-            "member_id": member.id,
-            "status": AttendanceStatus.CLOCKED_IN.value,
-            "clock_in_at": now,
-            "clock_in_method": fix["method"],
-            "clock_in_latitude": fix.get("latitude"),
-            "clock_in_longitude": fix.get("longitude"),
-            "clock_in_accuracy_m": fix.get("accuracy"),
-        }
-    )
+    _check_proof(member, activity, proof, now)
+    attendance = written  # written by the query above when SQL's checks allowed it
+    if attendance is None:
+        _ensure_signup(member, activity, signup, now)
+        attendance = _insert_attendance(record)
     if attendance is None:
         # a concurrent duplicate of the same clock-in won: answer with its record
         existing = _attendance(activity.id, member.id)
