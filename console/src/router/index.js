@@ -1,7 +1,8 @@
 // Routes, each page in its own chunk; a guard sends people without a session to the login page
 // and keeps each role to its menu.
 import { createRouter, createWebHistory } from 'vue-router';
-import { actingRole, endSession, loadSession } from '../store/session';
+import { actingGrant, actingRole, endSession, loadSession } from '../store/session';
+import { askFirstLists } from './firstLists';
 import { onUnauthorized } from '../api/request';
 import { allowed, homePath, MENU } from './menu';
 
@@ -86,6 +87,7 @@ router.beforeEach(async (to) => {
   if (to.name && MENU.some((item) => item.name === to.name) && !allowed(to.name, actingRole.value)) {
     return homePath(actingRole.value);
   }
+  askFirstLists(to.name, actingGrant.value);
   return true;
 });
 
