@@ -239,6 +239,7 @@ def findings(c: dict) -> str:
     parts = [f"{kind}: {k['requests']} requests, {k['ms']:.0f} ms inside the workers in all "
              f"(slowest {k['slowest_ms']:.0f} ms)" for kind, k in sorted(kinds.items())]
     total = sum(k["ms"] for k in kinds.values())
+    gzipped = sum(1 for f in first["files"].values() if f.get("served_encoding") == "gzip")
     return "\n".join([
         "### Console first page", "",
         f"The median cold load took {first['data_shown_median_s']:.2f} s to show the table. "
@@ -246,11 +247,12 @@ def findings(c: dict) -> str:
         f"sync workers that is at least {total / 2 / 1000:.2f} s of worker time before the "
         f"browser's own work (parsing and running {first['bytes'] / 1024:.0f} KB of scripts "
         f"in {len(first['files'])} files, rendering), all on the same 2 cores as the rest of "
-        f"the machine (load beside the figure). The scripts are served by Flask uncompressed "
-        f"and one request at a time per worker (a sync worker closes each connection): behind "
-        f"nginx serving `console/dist` with gzip and keep-alive, the script requests would "
-        f"leave the app workers; the page's API requests (session, then the page's lists) "
-        f"follow one another, so their in-worker times add up.", ""])
+        f"the machine (load beside the figure). The scripts are served by Flask ({gzipped} of "
+        f"{len(first['files'])} gzip-compressed from the build's .gz copies), one request at a "
+        f"time per worker (a sync worker closes each connection): behind nginx serving "
+        f"`console/dist` (gzip_static, keep-alive) the script requests leave the app workers, "
+        f"and only the API requests (the session, asked for from index.html, then the page's "
+        f"lists) take the workers' time.", ""])
 
 
 if __name__ == "__main__":

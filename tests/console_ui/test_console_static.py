@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 
 import pytest
@@ -42,6 +43,23 @@ def test_hashed_assets_are_cached_for_a_year_and_never_change(console_client):
     assert "immutable" in response.headers["Cache-Control"]
     assert "max-age=31536000" in response.headers["Cache-Control"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_browser_that_accepts_gzip_gets_the_builds_compressed_copy(console_client, dist):
+    (dist / "assets" / "index-abc.js.gz").write_bytes(gzip.compress(b"console.log(1)"))
+
+    packed = console_client.get("/console/assets/index-abc.js",
+                                headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == b"console.log(1)"
+    assert packed.mimetype == "text/javascript"
+    assert "immutable" in packed.headers["Cache-Control"]
+    assert "Accept-Encoding" in packed.headers["Vary"]
+
+    plain = console_client.get("/console/assets/index-abc.js")
+    assert "Content-Encoding" not in plain.headers
+    assert plain.data == b"console.log(1)"
+    assert "Accept-Encoding" in plain.headers["Vary"]
 
 
 def test_a_missing_asset_is_a_404_not_the_index_page(console_client):

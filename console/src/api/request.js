@@ -67,11 +67,38 @@ function handleUnauthorized(error, options) {
   return error;
 }
 
+// GET answers asked for ahead of the page that needs them (router/firstLists.js): the page's
+// own call takes the answer instead of asking again. Each is used once, within a few seconds,
+// and any write forgets them all.
+const ahead = new Map();
+const AHEAD_MS = 10_000;
+
+/** Asks for a GET now; the next identical call (same path and query) takes its answer. */
+export function askAhead(path, query) {
+  const url = apiUrl(path, query);
+  if (ahead.has(url)) return;
+  const answer = send('GET', path, { query });
+  answer.catch(() => {}); // the page that takes it meets the error
+  ahead.set(url, { answer, at: Date.now() });
+}
+
+function takeAhead(url) {
+  const found = ahead.get(url);
+  if (!found) return null;
+  ahead.delete(url);
+  return Date.now() - found.at < AHEAD_MS ? found.answer : null;
+}
+
 /**
  * One call to the API. Answers {data, headers}; throws ApiError.
  * options: query, body (JSON), allowUnauthorized (the caller handles 401 itself), blob.
  */
 export async function send(method, path, options = {}) {
+  if (WRITE_METHODS.has(method)) ahead.clear();
+  else if (!options.blob && !options.allowUnauthorized) {
+    const early = takeAhead(apiUrl(path, options.query));
+    if (early) return early;
+  }
   const init = { method, credentials: 'same-origin', headers: headersFor(method, {}) };
   if (options.body !== undefined) {
     init.body = JSON.stringify(options.body);

@@ -1,7 +1,8 @@
 // Routes, each page in its own chunk; a guard sends people without a session to the login page
 // and keeps each role to its menu.
 import { createRouter, createWebHistory } from 'vue-router';
-import { actingRole, endSession, loadSession } from '../store/session';
+import { actingGrant, actingRole, endSession, loadSession } from '../store/session';
+import { askFirstLists } from './firstLists';
 import { onUnauthorized } from '../api/request';
 import { allowed, homePath, MENU } from './menu';
 
@@ -24,6 +25,9 @@ const pages = {
   points: () => import('../pages/points/PointsPage.vue'),
 };
 
+// the frame of every page after login: asked for with the session, not after it
+const consoleLayout = () => import('../layouts/ConsoleLayout.vue');
+
 const routes = [
   {
     path: '/login',
@@ -40,7 +44,7 @@ const routes = [
   },
   {
     path: '/',
-    component: () => import('../layouts/ConsoleLayout.vue'),
+    component: consoleLayout,
     children: [
       // never shown: the guard sends "/" to the first page of the person's menu
       { path: '', name: 'home', component: () => import('../pages/home/NotFoundPage.vue') },
@@ -62,15 +66,28 @@ const routes = [
 
 const router = createRouter({ history: createWebHistory('/console/'), routes });
 
+// The scripts of a page behind the login start loading while the session is asked for (they
+// would otherwise wait for its answer); an import that fails is met again by the router.
+function preload(to) {
+  consoleLayout().catch(() => {});
+  for (const record of to.matched) {
+    const component = record.components && record.components.default;
+    if (typeof component === 'function' && record.name !== 'home') component().catch(() => {});
+  }
+}
+
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   // a network error reads as not logged in: the login page says what is wrong
-  const current = await loadSession().catch(() => null);
+  const asked = loadSession().catch(() => null);
+  preload(to);
+  const current = await asked;
   if (!current) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
   if (to.name === 'home') return homePath(actingRole.value);
   if (to.name && MENU.some((item) => item.name === to.name) && !allowed(to.name, actingRole.value)) {
     return homePath(actingRole.value);
   }
+  askFirstLists(to.name, actingGrant.value);
   return true;
 });
 
