@@ -179,6 +179,8 @@ def _begin_pending(connection: Connection) -> None:
 
 def _nothing_pending(connection: Connection) -> None:
     # a transaction that ran no statement sent no BEGIN: nothing to end at the server
+    if connection.invalidated:
+        return  # lost mid-request (a restart): the pool drops it, and its info with it
     connection.connection.info.pop(_BEGIN_PENDING, None)
 
 

@@ -3,10 +3,13 @@ test, the stand-in WeChat API on loopback, and clients logged in through it."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
+import json as _json
 import os
 import sqlite3
+import types
 import uuid
 from dataclasses import dataclass
 
@@ -116,9 +119,52 @@ class EmptySchema:
         else:
             _copy_sqlite(self.template_path, self.url.database)
 
+    def snapshot(self, copy_path: str) -> Snapshot:
+        """The database as it is now, to come back to before each of many tests (the API fuzz's
+        one world per worker): a saved copy of the SQLite file, or on PostgreSQL one round trip
+        that empties the tables, inserts the saved rows again and sets the sequences back."""
+        if self.engine is None:
+            _copy_sqlite(self.url.database, copy_path)
+            return Snapshot(self, None, copy_path)
+        with self.engine.connect() as conn:
+            inserts = []
+            for table in db.metadata.sorted_tables:
+                rows = conn.execute(sa.text(f'SELECT json_agg(t) FROM "{table.name}" t')).scalar()
+                if rows:
+                    inserts.append(f'INSERT INTO "{table.name}" SELECT * FROM '
+                                   f'json_populate_recordset(NULL::"{table.name}", '
+                                   f'$rows${_text_literal(_json.dumps(rows))}$rows$);')
+            sequences = conn.execute(sa.text(
+                "SELECT schemaname, sequencename, last_value FROM pg_sequences "
+                "WHERE last_value IS NOT NULL AND schemaname = current_schema()")).all()
+        setvals = [f"PERFORM setval('\"{schema}\".\"{name}\"', {value});"
+                   for schema, name, value in sequences]
+        names = [t.name for t in db.metadata.sorted_tables]
+        return Snapshot(self, sa.text(_pg_reset_block(names, "\n  ".join(inserts + setvals))),
+                        None)
+
     def close(self) -> None:
         if self.engine is not None:
             self.engine.dispose()
+
+
+def _text_literal(value: str) -> str:
+    """`value` inside sa.text(): a colon there would start a bind parameter."""
+    return value.replace(":", "\\:")
+
+
+@dataclass
+class Snapshot:
+    schema: EmptySchema
+    _restore_sql: sa.TextClause | None
+    copy_path: str | None
+
+    def restore(self) -> None:
+        if self._restore_sql is not None:
+            with self.schema.engine.connect() as conn:
+                conn.execute(self._restore_sql)
+        else:
+            _copy_sqlite(self.copy_path, self.schema.url.database)
 
 
 def _copy_sqlite(source: str, target: str) -> None:
@@ -131,8 +177,9 @@ def _copy_sqlite(source: str, target: str) -> None:
         source_db.close()
 
 
-def _pg_reset_block(tables: list[str]) -> str:
-    """One DO block: DELETE every table, children first, and restart the sequences that moved.
+def _pg_reset_block(tables: list[str], then: str = "") -> str:
+    """One DO block: DELETE every table, children first, and restart the sequences that moved
+    (then `then`: a snapshot's rows put back).
     DELETE rather than TRUNCATE: TRUNCATE makes new files for each table and its indexes and
     waits for the disk, about a second a test on a busy machine, where DELETE of a test's few
     rows takes milliseconds."""
@@ -151,6 +198,7 @@ BEGIN
              WHERE last_value IS NOT NULL AND schemaname = current_schema() LOOP
     EXECUTE format('ALTER SEQUENCE %I.%I RESTART', seq.schemaname, seq.sequencename);
   END LOOP;
+  {then}
 END $$"""
 
 
@@ -172,12 +220,30 @@ def _schema(database_url, standin, tmp_path_factory):
             db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def response_checker(database_url, standin) -> ResponseChecker:
-    """Every test's responses, sampled, checked against the OpenAPI document."""
-    app = create_app(app_settings(database_url, standin))
+@functools.cache
+def api_document() -> dict:
+    """The OpenAPI document of the tests' apps (it depends on the API settings only, which are
+    the same for every test): once per process, at collection for the API fuzz."""
+    nowhere = types.SimpleNamespace(url="http://127.0.0.1:9/")  # the document calls nobody
+    app = create_app(app_settings("sqlite://", nowhere))
     with app.app_context():
-        return ResponseChecker(app.test_client().get("/api/openapi.json").json)
+        return app.test_client().get("/api/openapi.json").json
+
+
+@pytest.fixture(scope="session")
+def response_checker() -> ResponseChecker:
+    """Every test's responses, sampled, checked against the OpenAPI document."""
+    return ResponseChecker(api_document())
+
+
+def check_responses(app: flask.Flask, checker: ResponseChecker) -> None:
+    """Each response of `app` is recorded by the checker (the test fails on a problem)."""
+
+    @app.after_request
+    def _check_against_the_document(response):
+        rule = flask.request.url_rule
+        checker.record(rule.rule if rule else None, flask.request.method, response)
+        return response
 
 
 @pytest.fixture
@@ -191,12 +257,7 @@ def app(request, _schema, database_url, standin, response_checker):
     standin.state.reset()
     forget_cached_tokens()
     seen_before = len(response_checker.problems)
-
-    @app.after_request
-    def _check_against_the_document(response):
-        rule = flask.request.url_rule
-        response_checker.record(rule.rule if rule else None, flask.request.method, response)
-        return response
+    check_responses(app, response_checker)
 
     with app.app_context():
         yield app
@@ -263,18 +324,19 @@ class Caller:
         return self.client.delete(path, headers=self._headers(key, kw.pop("headers", None)), **kw)
 
 
+def log_in(client, login_name: str) -> Caller:
+    """Logs in with a fresh demo code through the API: the Caller."""
+    code = f"demo:{login_name}:{next(_codes)}-{uuid.uuid4().hex[:6]}"
+    response = client.post("/api/v1/auth/login", json={"code": code})
+    assert response.status_code == 200, response.json
+    body = response.json
+    return Caller(client, body["token"], body["user"]["id"], login_name)
+
+
 @pytest.fixture
 def login(client):
     """login("zhang") logs in with a fresh demo code and returns a Caller."""
-
-    def _login(login_name: str) -> Caller:
-        code = f"demo:{login_name}:{next(_codes)}-{uuid.uuid4().hex[:6]}"
-        response = client.post("/api/v1/auth/login", json={"code": code})
-        assert response.status_code == 200, response.json
-        body = response.json
-        return Caller(client, body["token"], body["user"]["id"], login_name)
-
-    return _login
+    return lambda login_name: log_in(client, login_name)
 
 
 @dataclass
@@ -289,6 +351,10 @@ class Org:
 @pytest.fixture
 def org(app) -> Org:
     """A street with two communities, each with two grids of two buildings; two units."""
+    return make_org()
+
+
+def make_org() -> Org:
     street = Street(name="测试街道")
     db.session.add(street)
     db.session.flush()
@@ -329,51 +395,53 @@ def make_user(login_name: str) -> User:
 def make_staff(app):
     """make_staff("staffA", Role.COMMUNITY_STAFF, community_id=…) → the user, with the grant."""
 
-    def _make(login_name: str, role: Role, **place) -> User:
-        user = make_user(login_name)
-        grant_role(user, role, **place)
-        db.session.commit()
-        return user
+    return make_staff_user
 
-    return _make
+
+def make_staff_user(login_name: str, role: Role, **place) -> User:
+    user = make_user(login_name)
+    grant_role(user, role, **place)
+    db.session.commit()
+    return user
 
 
 @pytest.fixture
 def make_member(app):
     """make_member("m1", building, unit=…) → a member with an approved registration."""
+    return make_member_row
 
-    def _make(login_name: str, building: Building, unit: EmployerUnit | None = None,
-              member_type: str = "in_service", name: str | None = None, **fields) -> Member:
-        user = make_user(login_name)
-        member = Member(
-            user_id=user.id,
-            name=name or f"党员{login_name}",
-            phone="13912345678",
-            member_type=member_type,
-            employer_unit_id=unit.id if unit else None,
+
+def make_member_row(login_name: str, building: Building, unit: EmployerUnit | None = None,
+                    member_type: str = "in_service", name: str | None = None,
+                    **fields) -> Member:
+    user = make_user(login_name)
+    member = Member(
+        user_id=user.id,
+        name=name or f"党员{login_name}",
+        phone="13912345678",
+        member_type=member_type,
+        employer_unit_id=unit.id if unit else None,
+        community_id=building.community_id,
+        building_id=building.id,
+        room="101",
+        privacy_version="2026-11",
+        privacy_agreed_at=utcnow(),
+        **fields,
+    )
+    db.session.add(member)
+    db.session.flush()
+    db.session.add(
+        Registration(
+            member_id=member.id,
             community_id=building.community_id,
             building_id=building.id,
             room="101",
-            privacy_version="2026-11",
-            privacy_agreed_at=utcnow(),
-            **fields,
+            status=RegistrationStatus.APPROVED,
+            decided_at=utcnow(),
         )
-        db.session.add(member)
-        db.session.flush()
-        db.session.add(
-            Registration(
-                member_id=member.id,
-                community_id=building.community_id,
-                building_id=building.id,
-                room="101",
-                status=RegistrationStatus.APPROVED,
-                decided_at=utcnow(),
-            )
-        )
-        db.session.commit()
-        return member
-
-    return _make
+    )
+    db.session.commit()
+    return member
 
 
 __all__ = ["Role"]
