@@ -102,14 +102,16 @@ def _check_proof(member: Member, activity: Activity, proof: dict[str, Any], now:
 
 
 def _fix_of(proof: dict[str, Any]) -> dict[str, Any]:
-    """What a clock record keeps of a proof that `_check_proof` accepted."""
+    """What a clock record keeps of a proof. Read before `_check_proof` too (the record may be
+    written with the query that reads the activity): a fix may lack a coordinate then, and
+    `_check_proof` refuses it before anything is kept."""
     if proof["method"] == ClockMethod.QR:
         return {"method": ClockMethod.QR.value}
     return {
         "method": ClockMethod.LOCATION.value,
-        "latitude": proof["latitude"],
-        "longitude": proof["longitude"],
-        "accuracy": proof["accuracy"],
+        "latitude": proof.get("latitude"),
+        "longitude": proof.get("longitude"),
+        "accuracy": proof.get("accuracy"),
     }
 
 

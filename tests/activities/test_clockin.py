@@ -120,6 +120,15 @@ def test_location_outside_and_too_poor_are_refused_with_their_own_codes(on_site)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
 
 
+@pytest.mark.parametrize("missing", ["latitude", "longitude", "accuracy"])
+def test_a_fix_without_a_coordinate_is_refused_with_its_code_and_writes_nothing(on_site, missing):
+    activity, resident = on_site
+    body = {k: v for k, v in fix(50).items() if k != missing}
+    response = resident.post(f"/api/v1/activities/{activity['id']}/clock-in", json=body)
+    assert response.status_code == 422 and response.json["code"] == "location_missing"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
+
+
 def test_location_needs_the_members_consent_but_the_code_always_works(publish, member, staff,
                                                                       clock):
     activity = publish()
