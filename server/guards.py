@@ -12,6 +12,7 @@ import functools
 import re
 
 from flask import Flask, current_app, g, request
+from flask.sessions import SessionInterface
 
 from server.auth.tokens import current_login
 from server.errors import AppError
@@ -78,6 +79,19 @@ def _check_request():
     return None
 
 
+class NoCookieSession(SessionInterface):
+    """Flask's signed-cookie session is used by nothing here (the caller is named by a token or
+    the console's own cookie, server/auth/tokens.py); opening it for every request built a
+    signer each time. `flask.session` is the read-only empty one."""
+
+    def open_session(self, app, request):
+        return None  # Flask then uses make_null_session
+
+    def save_session(self, app, session, response):
+        return None
+
+
 def init_request_guards(app: Flask) -> None:
     """Registered before the request transaction, so these checks run first."""
+    app.session_interface = NoCookieSession()
     app.before_request(_check_request)

@@ -24,6 +24,7 @@ _ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 # the access line's own fields, shown as JSON keys (and appended to the text line)
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "remote_addr", "user_id")
+ACCESS_MESSAGE = "%s %s %s %.1fms %s user=%s"
 
 access_log = logging.getLogger("server.access")
 
@@ -110,11 +111,17 @@ def _finish(response: Response) -> Response:
     if "request_id" not in g:  # a request refused before this module's first hook ran
         _start()
     response.headers[HEADER] = g.request_id
+    if not access_log.isEnabledFor(logging.INFO):
+        return response  # nothing is written: nothing to gather
     duration_ms = round((time.perf_counter() - g.request_started) * 1000, 1)
     fields = {"method": request.method, "path": request.path, "status": response.status_code,
               "duration_ms": duration_ms, "remote_addr": request.remote_addr,
               "user_id": caller_user_id()}
-    access_log.info("%s %s %s %.1fms %s user=%s", *fields.values(), extra=fields)
+    # made and handed over directly: Logger.info would walk the stack to find its caller for
+    # every request, and no format of ours shows it
+    access_log.handle(access_log.makeRecord(
+        access_log.name, logging.INFO, __file__, 0, ACCESS_MESSAGE, tuple(fields.values()),
+        None, extra=fields))
     return response
 
 
