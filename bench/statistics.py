@@ -47,10 +47,11 @@ def prepare(database_url: str) -> dict[str, int]:
             cur.execute("""INSERT INTO roster_entries (unit_id, name, phone, member_type,
                     community_id, created_at, updated_at)
                 SELECT employer_unit_id, name, phone, member_type, community_id, now(), now()
-                FROM members WHERE member_type = 'in_service'
+                FROM members WHERE member_type = 'in_service' AND employer_unit_id IS NOT NULL
                 UNION ALL
                 SELECT employer_unit_id, name, '138' || lpad(id::text, 8, '0'), member_type,
-                    community_id, now(), now() FROM members WHERE id % 10 = 0""")
+                    community_id, now(), now() FROM members
+                WHERE id % 10 = 0 AND employer_unit_id IS NOT NULL""")
             cur.execute("""INSERT INTO party_day_attendances (member_id, community_id, month,
                     source, attended_at)
                 SELECT m.id, m.community_id, to_char(make_date(2026, mo, 1), 'YYYY-MM'),
