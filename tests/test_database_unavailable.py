@@ -3,6 +3,7 @@ mini-program retries with the same Idempotency-Key (bench/drills restarts a real
 
 from __future__ import annotations
 
+import contextlib
 import socket
 
 import pytest
@@ -68,25 +69,21 @@ def test_a_connection_the_database_closed_is_replaced_before_a_request_meets_it(
     assert response.json["user"]["id"] == caller.user_id
 
 
-def test_a_connection_lost_in_the_middle_of_a_request_answers_503_and_the_next_is_served(
-    app, org, login
-):
-    # a restart ends the connection while the request's first statement runs (drill 2 saw a
-    # 500 here: the rollback of the lost transaction must not touch the lost connection)
-    from server.database import is_postgresql
-    from server.extensions import db
-
-    if not is_postgresql():
-        pytest.skip("a connection SQLite loses does not exist")
+@contextlib.contextmanager
+def connection_cut_at(app, first_statement_matching):
+    """The database ends the request's connection (pg_terminate_backend, as a restart does) just
+    before the first statement for which `first_statement_matching(sql)` holds; yields the list
+    of statements cut, so a test can check the cut happened."""
     import sqlalchemy as sa
 
-    member = login("zhang")
+    from server.extensions import db
+
     admin = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool,
                              isolation_level="AUTOCOMMIT")
     cuts = []
 
     def cut(conn, _cursor, statement, *_args):
-        if "auth_sessions" in statement and not cuts:  # the login, the request's first
+        if not cuts and first_statement_matching(statement):
             cuts.append(statement)
             with admin.connect() as other:
                 other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"),
@@ -95,10 +92,26 @@ def test_a_connection_lost_in_the_middle_of_a_request_answers_503_and_the_next_i
     app.config["PROPAGATE_EXCEPTIONS"] = False  # answered as a server answers, not raised
     sa.event.listen(db.engine, "before_cursor_execute", cut)
     try:
-        lost = member.get("/api/v1/me")
+        yield cuts
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", cut)
         admin.dispose()
+
+
+def test_a_connection_lost_in_the_middle_of_a_request_answers_503_and_the_next_is_served(
+    app, org, login
+):
+    # a restart ends the connection while the request's first statement runs (drill 2 saw a
+    # 500 here: the rollback of the lost transaction must not touch the lost connection)
+    from server.database import is_postgresql
+
+    if not is_postgresql():
+        pytest.skip("a connection SQLite loses does not exist")
+
+    member = login("zhang")
+    # the login, the request's first statement
+    with connection_cut_at(app, lambda sql: "auth_sessions" in sql) as cuts:
+        lost = member.get("/api/v1/me")
     assert cuts, "the request ran no login statement to cut"
     assert_error_shape(lost, 503, "database_unavailable")
     again = member.get("/api/v1/me")
@@ -109,32 +122,19 @@ def test_a_connection_lost_at_the_commit_answers_503_and_the_retry_writes_once(a
     # on PostgreSQL the stored answer to the key goes out with the COMMIT (one round trip):
     # the connection lost there must still answer 503, drop the connection, and commit nothing
     from server.database import is_postgresql
-    from server.extensions import db
     from tests.members.test_reporting import report_body
     from tests.test_idempotency import registrations
 
     if not is_postgresql():
         pytest.skip("a connection SQLite loses does not exist")
-    import sqlalchemy as sa
 
     member = login("newcomer")
     body = report_body(org)
-    admin = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool,
-                             isolation_level="AUTOCOMMIT")
-
-    def cut(conn, _cursor, statement, *_args):
-        if statement.startswith("INSERT INTO idempotency_records"):  # the request's last
-            with admin.connect() as other:
-                other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"),
-                              {"pid": conn.connection.driver_connection.info.backend_pid})
-
-    app.config["PROPAGATE_EXCEPTIONS"] = False  # answered as a server answers, not raised
-    sa.event.listen(db.engine, "before_cursor_execute", cut)
-    try:
+    # the stored answer, the request's last statement
+    with connection_cut_at(app, lambda sql: sql.startswith("INSERT INTO idempotency_records")
+                           ) as cuts:
         lost = member.post("/api/v1/registrations", json=body, key="lost-at-commit-01")
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", cut)
-        admin.dispose()
+    assert cuts, "the request stored no answer to cut"
     assert_error_shape(lost, 503, "database_unavailable")
     assert registrations() == 0
 
