@@ -3,6 +3,7 @@ test, the stand-in WeChat API on loopback, and clients logged in through it."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import itertools
@@ -256,14 +257,21 @@ def app(request, _schema, database_url, standin, response_checker):
     app = create_app(app_settings(database_url, standin, **overrides))
     standin.state.reset()
     forget_cached_tokens()
-    seen_before = len(response_checker.problems)
     check_responses(app, response_checker)
-
-    with app.app_context():
+    with serving(app, response_checker):
         yield app
+
+
+@contextlib.contextmanager
+def serving(app: flask.Flask, checker: ResponseChecker):
+    """A test's time inside `app`: its context pushed, its connections closed after, and the
+    test failed on any response the OpenAPI document does not describe."""
+    seen_before = len(checker.problems)
+    with app.app_context():
+        yield
         db.session.remove()
         db.engine.dispose()
-    problems = response_checker.problems[seen_before:]
+    problems = checker.problems[seen_before:]
     assert not problems, "responses the OpenAPI document does not describe:\n" + "\n".join(
         problems)
 

@@ -35,6 +35,7 @@ from tests.conftest import (
     make_member_row,
     make_org,
     make_staff_user,
+    serving,
 )
 
 
@@ -88,14 +89,8 @@ def world(_world, standin, response_checker) -> World:
     _world.snapshot.restore()
     standin.state.reset()
     forget_cached_tokens()
-    seen_before = len(response_checker.problems)
-    with _world.app.app_context():
+    with serving(_world.app, response_checker):
         yield _world
-        db.session.remove()
-        db.engine.dispose()
-    problems = response_checker.problems[seen_before:]
-    assert not problems, "responses the OpenAPI document does not describe:\n" + "\n".join(
-        problems)
 
 
 @public_schema.parametrize()
